@@ -1,0 +1,213 @@
+/**
+ * Every error class twisted-ts throws or errbacks with.
+ *
+ * Each class has a stable `code` (see docs/errors.md) so callers can `switch (err.code)`, and
+ * `instanceof` works across the ESM and CommonJS builds: the two builds load two copies of this
+ * file, so each instance carries a `Symbol.for` brand per class in its chain and each class
+ * answers `instanceof` by the brand, as undici does.
+ *
+ * @module
+ */
+
+const brandKey = (name: string): symbol => Symbol.for(`twisted-ts.error.${name}`);
+
+/** The base of every twisted-ts error. */
+export class TwistedError extends Error {
+  /** A stable, documented identifier for this kind of error. */
+  readonly code: string = 'ERR_TWISTED';
+
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    // Brand the instance with every class of its chain, so `instanceof Base` holds for subclasses.
+    for (let c: unknown = new.target; c && c !== Error; c = Object.getPrototypeOf(c)) {
+      const name = (c as { name: string }).name;
+      Object.defineProperty(this, brandKey(name), { value: true });
+    }
+  }
+
+  static override [Symbol.hasInstance](instance: unknown): boolean {
+    return (
+      instance !== null &&
+      (typeof instance === 'object' || typeof instance === 'function') &&
+      (instance as Record<symbol, unknown>)[brandKey(this.name)] === true
+    );
+  }
+}
+
+/** What a Node socket error carries; kept on every wrapped OS error. */
+export interface SystemErrorFields {
+  code?: string;
+  errno?: number;
+  syscall?: string;
+  address?: string;
+  port?: number;
+}
+
+// Windows reports the seed's errors as 10048 (WSAEADDRINUSE) and 10013 (WSAEACCES); libuv maps them
+// to EADDRINUSE and EACCES, so one explanation serves every platform.
+const bindExplanations: Record<string, string> = {
+  EADDRINUSE:
+    'the address is already in use: another socket holds this port and did not allow sharing. ' +
+    'Two sockets can share a UDP port only if BOTH ask for reuse (listenMulticast with ' +
+    '{ listenMultiple: true }, or listenUDP with { reusePort: true }); a client that must send ' +
+    "from a server's port should send through that port's own transport instead " +
+    '(Windows: WSAEADDRINUSE, 10048)',
+  EACCES:
+    'permission denied: ports below 1024 need root or CAP_NET_BIND_SERVICE on Linux ' +
+    '(sysctl net.ipv4.ip_unprivileged_port_start); on Windows (WSAEACCES, 10013) the port may ' +
+    'be in an excluded port range, or another program holds it with SO_EXCLUSIVEADDRUSE',
+  EADDRNOTAVAIL: 'the interface address is not an address of this machine',
+  EAFNOSUPPORT: 'this address family is not supported here (is IPv6 disabled?)',
+  EINVAL: 'the socket cannot be bound with these options',
+  ENOTSUP: 'this platform does not support the requested socket option (SO_REUSEPORT?)',
+  ENOPROTOOPT: 'this platform does not support the requested socket option (SO_REUSEPORT?)',
+};
+
+/** A short explanation of an OS socket error code, for messages; `undefined` when none is known. */
+export function explainSocketError(code: string | undefined): string | undefined {
+  return code === undefined ? undefined : bindExplanations[code];
+}
+
+function socketErrorFields(err: unknown): SystemErrorFields {
+  if (err === null || typeof err !== 'object') return {};
+  const e = err as SystemErrorFields;
+  return { code: e.code, errno: e.errno, syscall: e.syscall, address: e.address, port: e.port };
+}
+
+/**
+ * A port could not be opened (Twisted's `error.CannotListenError`). `socketError` is Node's own
+ * error (`code` `EADDRINUSE`, `EACCES`…); its `errno`, `syscall` and `address` are copied here.
+ */
+export class CannotListenError extends TwistedError {
+  override readonly code = 'ERR_CANNOT_LISTEN';
+  readonly interface: string;
+  readonly port: number;
+  readonly socketError: Error & SystemErrorFields;
+  readonly errno: number | undefined;
+  readonly syscall: string | undefined;
+  readonly address: string | undefined;
+
+  constructor(iface: string, port: number, socketError: unknown, explanation?: string) {
+    const fields = socketErrorFields(socketError);
+    const reason =
+      explanation ??
+      explainSocketError(fields.code) ??
+      (socketError instanceof Error ? socketError.message : String(socketError));
+    const where = `${iface === '' ? 'all interfaces' : iface}:${port}`;
+    super(`Couldn't listen on ${where}: ${fields.code ? `${fields.code}: ` : ''}${reason}.`, {
+      cause: socketError,
+    });
+    this.interface = iface;
+    this.port = port;
+    this.socketError = (socketError instanceof Error ? socketError : new Error(String(socketError))) as Error &
+      SystemErrorFields;
+    this.errno = fields.errno;
+    this.syscall = fields.syscall;
+    this.address = fields.address;
+  }
+}
+
+/** A datagram is too long to send (Twisted's `error.MessageLengthError`). */
+export class MessageLengthError extends TwistedError {
+  override readonly code = 'ERR_MESSAGE_LENGTH';
+}
+
+/** An address is not an IP literal of the right family, or not an address at all. */
+export class InvalidAddressError extends TwistedError {
+  override readonly code = 'ERR_INVALID_ADDRESS';
+  readonly address: unknown;
+  constructor(address: unknown, message: string) {
+    super(message);
+    this.address = address;
+  }
+}
+
+/** The peer of a connected UDP port answered with ICMP port-unreachable. */
+export class ConnectionRefusedError extends TwistedError {
+  override readonly code = 'ERR_CONNECTION_REFUSED';
+}
+
+/** Joining or leaving a multicast group failed (Twisted's `error.MulticastJoinError`). */
+export class MulticastJoinError extends TwistedError {
+  override readonly code = 'ERR_MULTICAST_JOIN';
+  readonly group: string;
+  readonly interface: string;
+  readonly socketError: (Error & SystemErrorFields) | undefined;
+  constructor(group: string, iface: string, message: string, socketError?: unknown) {
+    super(message, socketError === undefined ? undefined : { cause: socketError });
+    this.group = group;
+    this.interface = iface;
+    this.socketError = socketError instanceof Error ? (socketError as Error & SystemErrorFields) : undefined;
+  }
+}
+
+/** A protocol instance was listened on a second port while it still has a transport. */
+export class AlreadyListeningError extends TwistedError {
+  override readonly code = 'ERR_ALREADY_LISTENING';
+}
+
+/** `DelayedCall.cancel()` (or `reset`/`delay`) after the call ran. */
+export class AlreadyCalled extends TwistedError {
+  override readonly code = 'ERR_ALREADY_CALLED';
+}
+
+/** `DelayedCall.cancel()` (or `reset`/`delay`) after it was cancelled. */
+export class AlreadyCancelled extends TwistedError {
+  override readonly code = 'ERR_ALREADY_CANCELLED';
+}
+
+/** `reactor.stop()` while the reactor is not running. */
+export class ReactorNotRunning extends TwistedError {
+  override readonly code = 'ERR_REACTOR_NOT_RUNNING';
+}
+
+/** `reactor.run()` while it is already running. */
+export class ReactorAlreadyRunning extends TwistedError {
+  override readonly code = 'ERR_REACTOR_ALREADY_RUNNING';
+}
+
+/** `reactor.run()` after the reactor was stopped: like Twisted's, it cannot be restarted. */
+export class ReactorNotRestartable extends TwistedError {
+  override readonly code = 'ERR_REACTOR_NOT_RESTARTABLE';
+}
+
+/** A Deferred was fired twice (`callback`/`errback` after it already has a result). */
+export class AlreadyCalledError extends TwistedError {
+  override readonly code = 'ERR_DEFERRED_ALREADY_CALLED';
+}
+
+/** A Deferred was cancelled. */
+export class CancelledError extends TwistedError {
+  override readonly code = 'ERR_CANCELLED';
+}
+
+/** A Deferred timed out (`addTimeout`), or a name did not resolve in time. */
+export class TimeoutError extends TwistedError {
+  override readonly code = 'ERR_TIMEOUT';
+}
+
+/** `DeferredQueue.put` on a full queue. */
+export class QueueOverflow extends TwistedError {
+  override readonly code = 'ERR_QUEUE_OVERFLOW';
+}
+
+/** `DeferredQueue.get` with the backlog of waiting getters full. */
+export class QueueUnderflow extends TwistedError {
+  override readonly code = 'ERR_QUEUE_UNDERFLOW';
+}
+
+/** A host name could not be resolved (Twisted's `error.DNSLookupError`). */
+export class DNSLookupError extends TwistedError {
+  override readonly code = 'ERR_DNS_LOOKUP';
+}
+
+/** Thrown or errbacked by `react`'s main to end the process with `exitCode` (Python's SystemExit). */
+export class SystemExit extends TwistedError {
+  override readonly code = 'ERR_SYSTEM_EXIT';
+  readonly exitCode: number;
+  constructor(exitCode = 0, message?: string) {
+    super(message ?? `exit ${exitCode}`);
+    this.exitCode = exitCode;
+  }
+}
