@@ -1,0 +1,68 @@
+/**
+ * The bookkeeping behind "Unhandled error in Deferred": Twisted's `DebugInfo`.
+ *
+ * A Deferred whose callback chain ends on a `Failure` gets a `DebugInfo` holding that failure
+ * and registered with a `FinalizationRegistry`. When the Deferred is garbage-collected while the
+ * failure is still there (no errback consumed it), the failure is logged. The registry holds the
+ * `DebugInfo`, never the Deferred: a held value that referenced the Deferred would keep it alive
+ * forever and the report would never come.
+ *
+ * @internal
+ */
+import type { Failure } from '../failure.ts';
+import { err } from '../log/log.ts';
+
+/** What twisted-ts logs as `why` for a failure nobody handled. */
+export const UNHANDLED_WHY = 'Unhandled error in Deferred:';
+
+/** Per-Deferred debugging state, allocated only when needed (a failure, or `Deferred.debug`). */
+export class DebugInfo {
+  /** The failure the chain currently ends on; `undefined` once something consumed it. */
+  failResult: Failure | undefined = undefined;
+  /** Where the Deferred was created (only with `Deferred.debug`). */
+  creator: string | undefined = undefined;
+  /** Where it was first fired (only with `Deferred.debug`). */
+  invoker: string | undefined = undefined;
+  /** Whether this object is in the registry already (register once, never unregister). */
+  registered = false;
+
+  /** The creation and first-firing stacks, in Twisted's ` C:` / ` I:` format; '' without debug. */
+  tracebacks(): string {
+    let info = '';
+    if (this.creator !== undefined) info += ` C: Deferred was created:\n C:${indent(this.creator, ' C:')}\n`;
+    if (this.invoker !== undefined) info += ` I: First Invoker was:\n I:${indent(this.invoker, ' I:')}\n`;
+    return info;
+  }
+}
+
+function indent(stack: string, prefix: string): string {
+  return stack.trimEnd().replaceAll('\n', `\n${prefix}`);
+}
+
+/** Reports a failure left on a collected Deferred. Exported for the unit test only. */
+export function reportUnhandled(info: DebugInfo): void {
+  const failure = info.failResult;
+  if (failure === undefined) return;
+  info.failResult = undefined;
+  const debug = info.tracebacks();
+  err(failure, debug === '' ? UNHANDLED_WHY : `${UNHANDLED_WHY}\n(debug: ${debug})`);
+}
+
+const registry = new FinalizationRegistry<DebugInfo>(reportUnhandled);
+
+/** Makes sure `info` is reported if its Deferred is collected while it still holds a failure. */
+export function watch(owner: object, info: DebugInfo): void {
+  if (info.registered) return;
+  info.registered = true;
+  registry.register(owner, info);
+}
+
+/** The current stack without the frames of twisted-ts's own bookkeeping. */
+export function captureStack(skip: number): string {
+  const stack = new Error().stack ?? '';
+  // Line 0 is "Error"; the next `skip` lines are frames inside defer/.
+  return stack
+    .split('\n')
+    .slice(1 + skip)
+    .join('\n');
+}

@@ -1,0 +1,496 @@
+/**
+ * `Deferred<T>`: Twisted's placeholder for a result that is not there yet, with Twisted's exact
+ * semantics — callbacks run synchronously, a thrown callback switches to the errback chain, a
+ * callback returning a Deferred pauses the chain until that one fires — and awaitable.
+ *
+ * @module
+ */
+import { AlreadyCalledError, CancelledError, TimeoutError } from '../errors.ts';
+import { Failure } from '../failure.ts';
+import type { IDelayedCall, IReactorTime } from '../interfaces.ts';
+import { invalidArgType, validateDelay, validateFunction } from '../validate.ts';
+import { captureStack, DebugInfo, watch } from './debug-info.ts';
+
+/** A callback as stored: the result first, then the extra arguments given at registration. */
+type StoredFn = (result: unknown, ...args: unknown[]) => unknown;
+
+/** Marks the slot of a Deferred waiting on this one (Twisted's `_CONTINUE`). */
+const CONTINUE: unique symbol = Symbol('continue');
+
+/**
+ * The callback chain is one flat array of 4-slot records — callback, errback, callback arguments,
+ * errback arguments — so `addCallback` allocates nothing beyond what the caller passed. A `null`
+ * function passes the result through unchanged; `CONTINUE` hands it to the Deferred in the
+ * argument slot.
+ */
+const SLOTS = 4;
+
+/** Failures that an `await`/`asPromise` consumer has seen: they are not reported as unhandled. */
+const handledFailures = new WeakSet<Failure>();
+
+/** A function called by `cancel()` to stop the work behind the Deferred. */
+export type Canceller<T> = (d: Deferred<T>) => void;
+
+/** What a callback may return: a value, or a Deferred/Promise whose result the chain waits for. */
+export type ChainResult<R> = R | Deferred<R> | Promise<R>;
+
+/**
+ * A result that will arrive later, with a chain of callbacks and errbacks to process it.
+ *
+ * @example
+ * const d = new Deferred<number>();
+ * d.addCallback((n) => n * 2).addCallback((n) => console.log(n)); // nothing yet
+ * d.callback(21);                                                   // prints 42, synchronously
+ *
+ * @example
+ * // Node style: a Deferred is awaitable; awaiting does not change its result.
+ * const value = await someDeferred;
+ */
+export class Deferred<T = unknown> implements PromiseLike<T> {
+  /**
+   * When true, every new Deferred records where it was created and where it was first fired;
+   * `AlreadyCalledError` and unhandled-error reports then include both stacks (Twisted's
+   * `setDebugging(True)`). Costly: for debugging only.
+   */
+  static debug = false;
+
+  /** @internal The flat callback chain (see {@link SLOTS}). */
+  _chain: unknown[] = [];
+  /** @internal Index of the next record to run. */
+  _next = 0;
+  /** @internal The current result (meaningful once `_called`). */
+  _result: unknown = undefined;
+  /** @internal */
+  _called = false;
+  /** @internal The pause count; the chain runs only at 0. */
+  _paused = 0;
+  /** @internal True while a callback of this Deferred is on the stack (no re-entry). */
+  _running = false;
+  /** @internal Eat one late `callback`/`errback` after a cancel without a canceller. */
+  _suppressAlreadyCalled = false;
+  /** @internal */
+  _canceller: Canceller<T> | undefined;
+  /** @internal Allocated on demand: a failure to watch, or debug stacks. */
+  _info: DebugInfo | undefined = undefined;
+
+  /**
+   * @param canceller - called by {@link Deferred.cancel} with this Deferred, to stop the work
+   *   that would produce the result. If it does not fire the Deferred, `cancel` errbacks with
+   *   `CancelledError`.
+   */
+  constructor(canceller?: Canceller<T>) {
+    if (canceller !== undefined && canceller !== null) validateFunction(canceller, 'canceller');
+    this._canceller = canceller ?? undefined;
+    if (Deferred.debug) {
+      this._info = new DebugInfo();
+      this._info.creator = captureStack(2);
+    }
+  }
+
+  /** Whether `callback` or `errback` was called. */
+  get called(): boolean {
+    return this._called;
+  }
+
+  /** How many times the Deferred is paused (0: not paused). Twisted's `paused` counter. */
+  get paused(): number {
+    return this._paused;
+  }
+
+  /**
+   * Adds a callback and an errback at the same point of the chain: exactly one of them runs,
+   * with the result (or the `Failure`) followed by its extra arguments.
+   * A missing errback passes failures through.
+   *
+   * @returns this Deferred, typed with the result the chain has after this step.
+   */
+  addCallbacks<R1, R2 = never>(
+    callback: (result: T, ...args: never[]) => ChainResult<R1>,
+    errback?: ((failure: Failure, ...args: never[]) => ChainResult<R2>) | null,
+    callbackArgs?: readonly unknown[],
+    errbackArgs?: readonly unknown[],
+  ): Deferred<Exclude<R1 | R2, Failure>> {
+    validateFunction(callback, 'callback');
+    if (errback !== undefined && errback !== null) validateFunction(errback, 'errback');
+    if (callbackArgs !== undefined && !Array.isArray(callbackArgs)) {
+      throw invalidArgType('callbackArgs', 'an array', callbackArgs);
+    }
+    if (errbackArgs !== undefined && !Array.isArray(errbackArgs)) {
+      throw invalidArgType('errbackArgs', 'an array', errbackArgs);
+    }
+    return this._add(
+      callback,
+      errback ?? null,
+      callbackArgs?.length ? callbackArgs : undefined,
+      errbackArgs?.length ? errbackArgs : undefined,
+    ) as never;
+  }
+
+  /**
+   * Adds a callback: `fn(result, ...args)`. Its return value becomes the result; if it throws,
+   * the chain switches to the errbacks with a `Failure`; if it returns a Deferred (or a
+   * Promise), the chain waits for that and goes on with its result.
+   */
+  addCallback<R, A extends unknown[] = []>(
+    fn: (result: T, ...args: A) => ChainResult<R>,
+    ...args: A
+  ): Deferred<Exclude<R, Failure>> {
+    validateFunction(fn, 'callback');
+    return this._add(fn, null, args.length === 0 ? undefined : args, undefined) as never;
+  }
+
+  /**
+   * Adds an errback: `fn(failure, ...args)`. Returning a value switches the chain back to the
+   * callbacks; throwing (e.g. `failure.trap(...)` not matching) or returning a `Failure` keeps
+   * it failing.
+   */
+  addErrback<R, A extends unknown[] = []>(
+    fn: (failure: Failure, ...args: A) => ChainResult<R>,
+    ...args: A
+  ): Deferred<T | Exclude<R, Failure>> {
+    validateFunction(fn, 'errback');
+    return this._add(null, fn, undefined, args.length === 0 ? undefined : args) as never;
+  }
+
+  /** Adds `fn` as both callback and errback (`finally`-like; it receives a value or a `Failure`). */
+  addBoth<R, A extends unknown[] = []>(
+    fn: (result: T | Failure, ...args: A) => ChainResult<R>,
+    ...args: A
+  ): Deferred<Exclude<R, Failure>> {
+    validateFunction(fn, 'callback');
+    const extra = args.length === 0 ? undefined : args;
+    return this._add(fn, fn, extra, extra) as never;
+  }
+
+  /**
+   * Makes `d` fire with this Deferred's result: `this.addCallbacks(d.callback, d.errback)`.
+   * This Deferred's result becomes `undefined` afterwards; cancelling `d` does nothing to this one.
+   */
+  chainDeferred(d: Deferred<T>): Deferred<undefined> {
+    if (!(d instanceof Deferred)) throw invalidArgType('d', 'an instance of Deferred', d);
+    return this._add(chainCallback, chainErrback, [d], [d]) as never;
+  }
+
+  /**
+   * Fires the Deferred with a result and runs the callbacks, synchronously. A `Failure` given
+   * here starts the errback chain, as in Twisted.
+   *
+   * @throws AlreadyCalledError if the Deferred already has a result.
+   * @throws TypeError if `result` is a Deferred (chain it with `chainDeferred`, or return it
+   *   from a callback, instead).
+   */
+  callback(result: T | Failure): void {
+    if (result instanceof Deferred) {
+      throw invalidArgType('result', 'a value that is not a Deferred (use chainDeferred)', result);
+    }
+    this._start(result);
+  }
+
+  /**
+   * Fires the Deferred with a failure and runs the errbacks. JavaScript has no "current
+   * exception", so the reason is required: an `Error`, any thrown value, or a `Failure`.
+   *
+   * @throws AlreadyCalledError if the Deferred already has a result.
+   */
+  errback(reason: unknown): void {
+    if (arguments.length === 0) {
+      throw invalidArgType('reason', 'an Error, a Failure or another thrown value', undefined);
+    }
+    this._start(reason instanceof Failure ? reason : new Failure(reason));
+  }
+
+  /** Stops the chain: callbacks do not run until as many `unpause()` calls. */
+  pause(): void {
+    this._paused++;
+  }
+
+  /** Undoes one `pause()`; at 0 the pending callbacks run (if there is a result). */
+  unpause(): void {
+    if (this._paused === 0) return;
+    this._paused--;
+    if (this._paused === 0 && this._called) this._runCallbacks();
+  }
+
+  /**
+   * Cancels the work: before a result, calls the canceller and, if that did not fire the
+   * Deferred, errbacks with `CancelledError` (without a canceller, one late `callback` or
+   * `errback` is then silently ignored). While the Deferred waits on a Deferred returned by a
+   * callback, the cancel goes to that one. After a result, does nothing.
+   */
+  cancel(): void {
+    if (!this._called) {
+      const canceller = this._canceller;
+      if (canceller !== undefined) canceller(this);
+      // No canceller: whoever still holds the Deferred will fire it later; let them.
+      else this._suppressAlreadyCalled = true;
+      if (!this._called) this.errback(new CancelledError('Deferred was cancelled'));
+    } else if (this._result instanceof Deferred) {
+      this._result.cancel();
+    }
+  }
+
+  /**
+   * Cancels the Deferred after `seconds` on `clock` unless it has a result by then; a
+   * cancellation caused by the timeout becomes a `TimeoutError` (or whatever `onTimeoutCancel`
+   * returns). The timeout covers the callbacks added before this call, not after.
+   *
+   * @param onTimeoutCancel - called with the result at the time of the timeout (usually a
+   *   `CancelledError` failure) and `seconds`; what it returns or throws continues the chain.
+   */
+  addTimeout(
+    seconds: number,
+    clock: IReactorTime,
+    onTimeoutCancel?: (result: T | Failure, seconds: number) => unknown,
+  ): this {
+    validateDelay(seconds, 'seconds');
+    if (clock === null || typeof clock !== 'object' || typeof clock.callLater !== 'function') {
+      throw invalidArgType('clock', 'an IReactorTime (an object with callLater)', clock);
+    }
+    if (onTimeoutCancel !== undefined) validateFunction(onTimeoutCancel, 'onTimeoutCancel');
+    const state = { timedOut: false };
+    const call = clock.callLater(seconds, timeItOut, this as Deferred<unknown>, state);
+    this._add(
+      convertCancelled,
+      convertCancelled,
+      [state, seconds, onTimeoutCancel],
+      [state, seconds, onTimeoutCancel],
+    );
+    this._add(cancelTimeout, cancelTimeout, [call], [call]);
+    return this;
+  }
+
+  /**
+   * Cancels the Deferred when `signal` aborts (now, if it already has). The listener is removed
+   * once the chain passes this point, so a long-lived signal does not keep the Deferred alive.
+   */
+  cancelOn(signal: AbortSignal): this {
+    if (!(signal instanceof AbortSignal))
+      throw invalidArgType('signal', 'an instance of AbortSignal', signal);
+    if (signal.aborted) {
+      this.cancel();
+      return this;
+    }
+    const onAbort = (): void => this.cancel();
+    signal.addEventListener('abort', onAbort, { once: true });
+    this._add(removeAbortListener, removeAbortListener, [signal, onAbort], [signal, onAbort]);
+    return this;
+  }
+
+  /**
+   * A Promise of the chain's result at this point. It does not change the chain: later
+   * callbacks get the same result. A failure rejects the Promise with its `Error` and counts as
+   * handled (it is not reported as "Unhandled error in Deferred").
+   */
+  asPromise(): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this._add(settleResolve, settleReject, [resolve], [reject]);
+    });
+  }
+
+  /**
+   * Makes `await d` work (see {@link Deferred.asPromise}). Awaiting never changes the chain's
+   * result, and an awaited failure throws its underlying `Error`.
+   */
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this.asPromise().then(onfulfilled, onrejected);
+  }
+
+  /**
+   * A Deferred that fires with the outcome of `promise` (Twisted's `fromFuture`/`fromCoroutine`).
+   * A Promise cannot be stopped: cancelling the Deferred errbacks it with `CancelledError` and
+   * the Promise's late outcome is ignored. A rejection is delivered as a `Failure`.
+   */
+  static fromPromise<T>(promise: PromiseLike<T>): Deferred<T> {
+    if (promise instanceof Deferred) return promise;
+    if (promise === null || typeof promise !== 'object' || typeof promise.then !== 'function') {
+      throw invalidArgType('promise', 'a Promise or another thenable', promise);
+    }
+    const d = new Deferred<T>();
+    promise.then(
+      (value) => d.callback(value),
+      (reason: unknown) => d.errback(reason),
+    );
+    return d;
+  }
+
+  toString(): string {
+    if (!this._called) return '<Deferred waiting>';
+    if (this._result instanceof Deferred) return '<Deferred waiting on Deferred>';
+    const r = this._result;
+    return `<Deferred current result: ${r instanceof Failure ? r.toString() : String(r)}>`;
+  }
+
+  /** @internal Appends one record and runs it at once if the result is there. */
+  _add(cb: unknown, eb: unknown, cbArgs: unknown, ebArgs: unknown): this {
+    this._chain.push(cb, eb, cbArgs, ebArgs);
+    if (this._called) this._runCallbacks();
+    return this;
+  }
+
+  /** @internal `callback`/`errback` after their checks. */
+  _start(result: unknown): void {
+    if (this._called) {
+      if (this._suppressAlreadyCalled) {
+        this._suppressAlreadyCalled = false;
+        return;
+      }
+      const extra = this._info?.tracebacks();
+      throw new AlreadyCalledError(
+        extra ? `Deferred was already called\n${extra}` : 'Deferred was already called',
+      );
+    }
+    if (Deferred.debug) {
+      this._info ??= new DebugInfo();
+      this._info.invoker = captureStack(3);
+    }
+    this._called = true;
+    this._result = result;
+    this._runCallbacks();
+  }
+
+  /**
+   * @internal Runs the chain as far as it can go. Iterative, as Twisted's: when a Deferred
+   * returned by a callback fires, its waiting Deferred is pushed on an explicit stack instead of
+   * being resumed by a nested call, so chains of any length and depth run in constant stack.
+   */
+  _runCallbacks(): void {
+    if (this._running) return; // a callback of ours added another one: the loop below runs it
+    const stack: Deferred<unknown>[] = [this as Deferred<unknown>];
+    while (stack.length > 0) {
+      const current = stack[stack.length - 1];
+      // Paused: nothing further up this stack can get a result until it is unpaused.
+      if (current._paused > 0) return;
+      let finished = true;
+      const chain = current._chain;
+      while (current._next < chain.length) {
+        const i = current._next;
+        current._next = i + SLOTS;
+        const failed = current._result instanceof Failure;
+        const fn = failed ? chain[i + 1] : chain[i];
+        const args = (failed ? chain[i + 3] : chain[i + 2]) as unknown[] | undefined;
+        chain[i] = chain[i + 1] = chain[i + 2] = chain[i + 3] = undefined;
+        if (fn === null) continue; // pass-through half of addCallback/addErrback
+
+        if (fn === CONTINUE) {
+          // Hand our result to the Deferred that waits on us, and forget it ourselves.
+          const waiting = args as unknown as Deferred<unknown>;
+          waiting._result = current._result;
+          current._result = undefined;
+          if (current._info !== undefined) current._info.failResult = undefined;
+          waiting._paused--;
+          stack.push(waiting);
+          finished = false; // come back to `current` for its remaining callbacks afterwards
+          break;
+        }
+
+        current._running = true;
+        try {
+          current._result =
+            args === undefined
+              ? (fn as StoredFn)(current._result)
+              : (fn as StoredFn)(current._result, ...args);
+        } catch (e) {
+          current._result = new Failure(e);
+          continue;
+        } finally {
+          current._running = false;
+        }
+
+        let inner = current._result;
+        if (inner instanceof Promise) inner = current._result = Deferred.fromPromise(inner);
+        if (!(inner instanceof Deferred)) continue;
+        if (inner === current) {
+          // Twisted only warns and then waits forever; a chain waiting on itself is a bug, say so.
+          current._result = new Failure(
+            new TypeError(
+              'A callback returned the Deferred it was attached to; the chain cannot wait on itself',
+            ),
+          );
+          continue;
+        }
+        if (!inner._called || inner._result instanceof Deferred || inner._paused > 0) {
+          // No result yet: pause and wait. `inner` is not running its callbacks (it has no
+          // result), so appending to its chain directly is safe.
+          current._paused++;
+          inner._chain.push(CONTINUE, CONTINUE, current, current);
+          break;
+        }
+        // It has a result already: take it and go on.
+        current._result = inner._result;
+        inner._result = undefined;
+        if (inner._info !== undefined) inner._info.failResult = undefined;
+      }
+
+      if (finished) {
+        if (current._next === chain.length) {
+          chain.length = 0;
+          current._next = 0;
+        }
+        const result = current._result;
+        if (result instanceof Failure && !handledFailures.has(result)) {
+          const info = (current._info ??= new DebugInfo());
+          info.failResult = result;
+          watch(current, info);
+        } else if (current._info !== undefined) {
+          current._info.failResult = undefined;
+        }
+        stack.pop();
+      }
+    }
+  }
+}
+
+function chainCallback(result: unknown, d: Deferred<unknown>): undefined {
+  d.callback(result);
+  return undefined;
+}
+
+function chainErrback(failure: Failure, d: Deferred<unknown>): undefined {
+  d.errback(failure);
+  return undefined;
+}
+
+function settleResolve(result: unknown, resolve: (v: unknown) => void): unknown {
+  resolve(result);
+  return result;
+}
+
+function settleReject(failure: Failure, reject: (e: unknown) => void): Failure {
+  handledFailures.add(failure);
+  reject(failure.value);
+  return failure;
+}
+
+function timeItOut(d: Deferred<unknown>, state: { timedOut: boolean }): void {
+  state.timedOut = true;
+  d.cancel();
+}
+
+function convertCancelled(
+  result: unknown,
+  state: { timedOut: boolean },
+  seconds: number,
+  onTimeoutCancel: ((result: unknown, seconds: number) => unknown) | undefined,
+): unknown {
+  if (!state.timedOut) return result;
+  if (onTimeoutCancel !== undefined) return onTimeoutCancel(result, seconds);
+  // Only our own cancellation becomes a timeout; a canceller's own error goes on as it is.
+  if (result instanceof Failure) {
+    result.trap(CancelledError);
+    throw new TimeoutError(`Deferred timed out after ${seconds} seconds`, { cause: result.value });
+  }
+  return result;
+}
+
+function cancelTimeout(result: unknown, call: IDelayedCall): unknown {
+  if (call.active()) call.cancel();
+  return result;
+}
+
+function removeAbortListener(result: unknown, signal: AbortSignal, onAbort: () => void): unknown {
+  signal.removeEventListener('abort', onAbort);
+  return result;
+}
