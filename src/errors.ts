@@ -211,3 +211,40 @@ export class SystemExit extends TwistedError {
     this.exitCode = exitCode;
   }
 }
+
+/**
+ * The first failure of a `DeferredList` with `fireOnOneErrback` (and so of `gatherResults`):
+ * Twisted's `defer.FirstError`. `subFailure` is the failure (a `Failure`), `index` the position
+ * of the Deferred that failed; `cause` is the underlying error.
+ */
+export class FirstError extends TwistedError {
+  override readonly code = 'ERR_FIRST_ERROR';
+  /** The `Failure` of the Deferred that failed first. */
+  readonly subFailure: import('./failure.ts').Failure;
+  /** Its index in the list. */
+  readonly index: number;
+  constructor(subFailure: import('./failure.ts').Failure, index: number) {
+    super(`FirstError[#${index}, ${subFailure.value.name}: ${subFailure.value.message}]`, {
+      cause: subFailure.value,
+    });
+    this.subFailure = subFailure;
+    this.index = index;
+  }
+}
+
+/**
+ * Every Deferred given to `race` failed (Twisted's `defer.FailureGroup`): `failures` holds their
+ * `Failure`s in input order; `errors` the underlying errors, as in `AggregateError`.
+ */
+export class FailureGroup extends TwistedError {
+  override readonly code = 'ERR_FAILURE_GROUP';
+  readonly failures: readonly import('./failure.ts').Failure[];
+  constructor(failures: readonly import('./failure.ts').Failure[]) {
+    super(`All ${failures.length} Deferreds failed`);
+    this.failures = failures;
+  }
+  /** The underlying errors, in input order. */
+  get errors(): Error[] {
+    return this.failures.map((f) => f.value);
+  }
+}
