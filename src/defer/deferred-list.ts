@@ -1,0 +1,108 @@
+/**
+ * `DeferredList`: one Deferred for many (Twisted's `defer.DeferredList`).
+ *
+ * @module
+ */
+import { FirstError } from '../errors.ts';
+import { Failure } from '../failure.ts';
+import { invalidArgType, validateBoolean, validateObject } from '../validate.ts';
+import { Deferred } from './deferred.ts';
+
+/** The options of {@link DeferredList} (Twisted's keyword arguments). */
+export interface DeferredListOptions {
+  /** Fire with `[result, index]` as soon as one Deferred succeeds. Default false. */
+  fireOnOneCallback?: boolean;
+  /** Errback with a `FirstError` as soon as one Deferred fails. Default false. */
+  fireOnOneErrback?: boolean;
+  /**
+   * Let the list consume the failures of its Deferreds (their chains go on with `undefined`),
+   * so that they are not reported as unhandled. Default false.
+   */
+  consumeErrors?: boolean;
+}
+
+/** One entry of a DeferredList's result: `[true, result]` or `[false, failure]`. */
+export type DeferredListEntry<T> = [success: true, result: T] | [success: false, failure: Failure];
+
+/**
+ * Fires once every Deferred of `list` has fired, with one `[success, resultOrFailure]` pair per
+ * Deferred, in the order given. A Deferred that fails does not make the list fail (unless
+ * `fireOnOneErrback`). An empty list fires at once with `[]` (unless `fireOnOneCallback`).
+ *
+ * Its callbacks see the list's result; the Deferreds of the list keep their own results unless
+ * `consumeErrors` swallowed a failure. Cancelling the list cancels each of its Deferreds.
+ *
+ * @example
+ * new DeferredList([d1, d2], { consumeErrors: true }).addCallback((pairs) => {
+ *   for (const [ok, value] of pairs) console.log(ok ? value : value.getErrorMessage());
+ * });
+ */
+export class DeferredList<T = unknown> extends Deferred<DeferredListEntry<T>[]> {
+  /** The pairs collected so far (`undefined` where a Deferred has not fired yet). */
+  readonly resultList: (DeferredListEntry<T> | undefined)[];
+  /** How many of the Deferreds have fired. */
+  finishedCount = 0;
+  readonly fireOnOneCallback: boolean;
+  readonly fireOnOneErrback: boolean;
+  readonly consumeErrors: boolean;
+  private readonly deferredList: readonly Deferred<T>[];
+
+  constructor(list: Iterable<Deferred<T>>, options: DeferredListOptions = {}) {
+    super();
+    if (
+      list === null ||
+      typeof list !== 'object' ||
+      typeof (list as Iterable<unknown>)[Symbol.iterator] !== 'function'
+    ) {
+      throw invalidArgType('list', 'an iterable of Deferreds', list);
+    }
+    validateObject(options, 'options');
+    const { fireOnOneCallback = false, fireOnOneErrback = false, consumeErrors = false } = options;
+    validateBoolean(fireOnOneCallback, 'options.fireOnOneCallback');
+    validateBoolean(fireOnOneErrback, 'options.fireOnOneErrback');
+    validateBoolean(consumeErrors, 'options.consumeErrors');
+    const deferreds = Array.from(list);
+    deferreds.forEach((d, i) => {
+      if (!(d instanceof Deferred)) throw invalidArgType(`list[${i}]`, 'an instance of Deferred', d);
+    });
+    this.deferredList = deferreds;
+    this.resultList = new Array<DeferredListEntry<T> | undefined>(deferreds.length).fill(undefined);
+    this.fireOnOneCallback = fireOnOneCallback;
+    this.fireOnOneErrback = fireOnOneErrback;
+    this.consumeErrors = consumeErrors;
+    if (deferreds.length === 0 && !fireOnOneCallback) this.callback([]);
+    for (let i = 0; i < deferreds.length; i++) {
+      deferreds[i].addCallbacks(entryCallback as (r: T) => unknown, entryErrback, [this, i], [this, i]);
+    }
+  }
+
+  /** Cancels every Deferred of the list that has not fired; the list then fires with their results. */
+  override cancel(): void {
+    if (this.called) return;
+    for (const d of this.deferredList) d.cancel();
+  }
+
+  /** @internal Records one outcome and fires the list when it is complete or decided. */
+  _record(index: number, entry: DeferredListEntry<T>): void {
+    this.resultList[index] = entry;
+    this.finishedCount++;
+    if (this.called) return;
+    if (entry[0] && this.fireOnOneCallback) {
+      (this as Deferred<unknown>).callback([entry[1], index]);
+    } else if (!entry[0] && this.fireOnOneErrback) {
+      this.errback(new FirstError(entry[1], index));
+    } else if (this.finishedCount === this.resultList.length) {
+      this.callback(this.resultList as DeferredListEntry<T>[]);
+    }
+  }
+}
+
+function entryCallback<T>(result: T, list: DeferredList<T>, index: number): T {
+  list._record(index, [true, result]);
+  return result;
+}
+
+function entryErrback<T>(failure: Failure, list: DeferredList<T>, index: number): Failure | undefined {
+  list._record(index, [false, failure]);
+  return list.consumeErrors ? undefined : failure;
+}

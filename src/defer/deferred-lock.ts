@@ -1,0 +1,55 @@
+/**
+ * `DeferredLock`: mutual exclusion for asynchronous code (Twisted's `defer.DeferredLock`).
+ *
+ * @module
+ */
+import { ok } from 'node:assert';
+import { ConcurrencyPrimitive } from './concurrency-primitive.ts';
+import { Deferred } from './deferred.ts';
+
+/**
+ * A lock: `acquire()` fires once the lock is free (at once if it is), waiters are served in
+ * order, `release()` hands it to the next one. `run(fn, ...args)` wraps a call in both.
+ *
+ * @example
+ * const lock = new DeferredLock();
+ * await lock.acquire();
+ * try { await work(); } finally { lock.release(); }
+ */
+export class DeferredLock extends ConcurrencyPrimitive {
+  /** Whether the lock is held. */
+  locked = false;
+  /** The pending `acquire` Deferreds, first come first served. */
+  readonly waiting: Deferred<this>[] = [];
+
+  acquire(): Deferred<this> {
+    const d = new Deferred<this>((cancelled) => this.cancelAcquire(cancelled));
+    if (this.locked) {
+      this.waiting.push(d);
+    } else {
+      this.locked = true;
+      d.callback(this);
+    }
+    return d;
+  }
+
+  /**
+   * Releases the lock; the next waiter's Deferred fires now, holding it.
+   *
+   * @throws AssertionError (`ERR_ASSERTION`) if the lock is not held, as Twisted asserts.
+   */
+  release(): void {
+    ok(this.locked, 'Tried to release an unlocked lock');
+    this.locked = false;
+    const next = this.waiting.shift();
+    if (next !== undefined) {
+      this.locked = true;
+      next.callback(this);
+    }
+  }
+
+  private cancelAcquire(d: Deferred<this>): void {
+    const i = this.waiting.indexOf(d);
+    if (i !== -1) this.waiting.splice(i, 1);
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * `DeferredQueue`: a queue whose `get` gives a Deferred (Twisted's `defer.DeferredQueue`).
+ *
+ * @module
+ */
+import { QueueOverflow, QueueUnderflow } from '../errors.ts';
+import { validateInteger } from '../validate.ts';
+import { Deferred } from './deferred.ts';
+import { succeed } from './shortcuts.ts';
+
+/**
+ * A FIFO queue for producers and consumers. `put(obj)` hands `obj` to the oldest pending `get`
+ * or stores it; `get()` fires with the oldest stored object, or waits for the next `put`.
+ * `size` bounds the stored objects (`put` beyond it throws `QueueOverflow`), `backlog` bounds the
+ * waiting gets (`get` beyond it throws `QueueUnderflow`); both are unbounded by default.
+ * Cancelling a pending `get` removes it from the queue.
+ *
+ * @example
+ * const q = new DeferredQueue<Buffer>();
+ * q.get().addCallback((datagram) => handle(datagram));
+ * q.put(Buffer.from('hello'));   // handle() runs now
+ */
+export class DeferredQueue<T = unknown> {
+  /** The most objects stored at once (`undefined`: unbounded). */
+  readonly size: number | undefined;
+  /** The most gets waiting at once (`undefined`: unbounded). */
+  readonly backlog: number | undefined;
+  /** Stored objects, oldest first. */
+  readonly pending: T[] = [];
+  /** Waiting gets, oldest first. */
+  readonly waiting: Deferred<T>[] = [];
+
+  /** @throws RangeError (`ERR_OUT_OF_RANGE`) unless `size` and `backlog` are integers >= 0 (or undefined). */
+  constructor(size?: number, backlog?: number) {
+    if (size !== undefined) validateInteger(size, 'size', 0);
+    if (backlog !== undefined) validateInteger(backlog, 'backlog', 0);
+    this.size = size;
+    this.backlog = backlog;
+  }
+
+  /**
+   * Gives `obj` to the oldest waiting get (its callbacks run now), else stores it.
+   *
+   * @throws QueueOverflow when the queue already stores `size` objects.
+   */
+  put(obj: T): void {
+    const getter = this.waiting.shift();
+    if (getter !== undefined) {
+      getter.callback(obj);
+    } else if (this.size === undefined || this.pending.length < this.size) {
+      this.pending.push(obj);
+    } else {
+      throw new QueueOverflow(`DeferredQueue is full (size ${this.size})`);
+    }
+  }
+
+  /**
+   * A Deferred of the next object: already fired if one is stored, else fired by a later `put`.
+   *
+   * @throws QueueUnderflow when `backlog` gets are already waiting.
+   */
+  get(): Deferred<T> {
+    if (this.pending.length > 0) return succeed(this.pending.shift() as T);
+    if (this.backlog === undefined || this.waiting.length < this.backlog) {
+      const d = new Deferred<T>((cancelled) => this.cancelGet(cancelled));
+      this.waiting.push(d);
+      return d;
+    }
+    throw new QueueUnderflow(
+      `DeferredQueue has ${this.backlog} gets waiting already (backlog ${this.backlog})`,
+    );
+  }
+
+  private cancelGet(d: Deferred<T>): void {
+    const i = this.waiting.indexOf(d);
+    if (i !== -1) this.waiting.splice(i, 1);
+  }
+}

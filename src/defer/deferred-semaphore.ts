@@ -1,0 +1,65 @@
+/**
+ * `DeferredSemaphore`: at most N holders at once (Twisted's `defer.DeferredSemaphore`).
+ *
+ * @module
+ */
+import { ok } from 'node:assert';
+import { validateInteger } from '../validate.ts';
+import { ConcurrencyPrimitive } from './concurrency-primitive.ts';
+import { Deferred } from './deferred.ts';
+
+/**
+ * A semaphore of `tokens` tokens: `acquire()` takes one (waiting in order while none is left),
+ * `release()` gives it back. Use `run(fn, ...args)` to bound concurrency.
+ *
+ * @example
+ * const sem = new DeferredSemaphore(3);
+ * await gatherResults(urls.map((u) => sem.run(fetch, u))); // at most 3 fetches at a time
+ */
+export class DeferredSemaphore extends ConcurrencyPrimitive {
+  /** Tokens available now. */
+  tokens: number;
+  /** The number of tokens it was created with. */
+  readonly limit: number;
+  /** The pending `acquire` Deferreds, first come first served. */
+  readonly waiting: Deferred<this>[] = [];
+
+  /** @throws RangeError (`ERR_OUT_OF_RANGE`) unless `tokens` is an integer >= 1. */
+  constructor(tokens: number) {
+    super();
+    validateInteger(tokens, 'tokens', 1);
+    this.tokens = tokens;
+    this.limit = tokens;
+  }
+
+  acquire(): Deferred<this> {
+    const d = new Deferred<this>((cancelled) => this.cancelAcquire(cancelled));
+    if (this.tokens === 0) {
+      this.waiting.push(d);
+    } else {
+      this.tokens--;
+      d.callback(this);
+    }
+    return d;
+  }
+
+  /**
+   * Gives a token back; the next waiter's Deferred fires now, holding it.
+   *
+   * @throws AssertionError (`ERR_ASSERTION`) when released more often than acquired, as Twisted asserts.
+   */
+  release(): void {
+    ok(this.tokens < this.limit, 'Someone released me too many times: too many tokens!');
+    this.tokens++;
+    const next = this.waiting.shift();
+    if (next !== undefined) {
+      this.tokens--;
+      next.callback(this);
+    }
+  }
+
+  private cancelAcquire(d: Deferred<this>): void {
+    const i = this.waiting.indexOf(d);
+    if (i !== -1) this.waiting.splice(i, 1);
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * `ensureDeferred`: where Twisted code wraps a coroutine, JavaScript code wraps the Promise of
+ * an `async` function.
+ *
+ * @module
+ */
+import { invalidArgType } from '../validate.ts';
+import { Deferred } from './deferred.ts';
+
+/**
+ * A Deferred for `awaitable`: a Deferred is returned unchanged, a Promise (e.g. what an
+ * `async` function returns — the TypeScript form of `inlineCallbacks`) is adapted with
+ * {@link Deferred.fromPromise}.
+ *
+ * @throws TypeError (`ERR_INVALID_ARG_TYPE`) for anything else (Twisted's `NotACoroutineError`).
+ *
+ * @example
+ * const d = ensureDeferred((async () => {
+ *   const page = await getPage(url);   // getPage returns a Deferred
+ *   return page.length;
+ * })());
+ */
+export function ensureDeferred<T>(awaitable: Deferred<T> | PromiseLike<T>): Deferred<T> {
+  if (awaitable instanceof Deferred) return awaitable;
+  if (
+    awaitable !== null &&
+    (typeof awaitable === 'object' || typeof awaitable === 'function') &&
+    typeof (awaitable as PromiseLike<T>).then === 'function'
+  ) {
+    return Deferred.fromPromise(awaitable);
+  }
+  throw invalidArgType('awaitable', 'a Deferred, a Promise or another thenable', awaitable);
+}
