@@ -68,8 +68,8 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   _running = false;
   /** @internal Eat one late `callback`/`errback` after a cancel without a canceller. */
   _suppressAlreadyCalled = false;
-  /** @internal */
-  _canceller: Canceller<T> | undefined;
+  /** @internal Typed loosely so that `Deferred<number>` stays assignable to `Deferred<unknown>`. */
+  _canceller: ((d: never) => void) | undefined;
   /** @internal Allocated on demand: a failure to watch, or debug stacks. */
   _info: DebugInfo | undefined = undefined;
 
@@ -219,7 +219,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    */
   cancel(): void {
     if (!this._called) {
-      const canceller = this._canceller;
+      const canceller = this._canceller as Canceller<T> | undefined;
       if (canceller !== undefined) canceller(this);
       // No canceller: whoever still holds the Deferred will fire it later; let them.
       else this._suppressAlreadyCalled = true;
@@ -431,6 +431,9 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
         }
         const result = current._result;
         if (result instanceof Failure && !handledFailures.has(result)) {
+          // Format the stack now (Twisted's cleanFailure): V8 keeps the frames' receivers —
+          // this very Deferred among them — until then, which would keep it from being collected.
+          void result.value.stack;
           const info = (current._info ??= new DebugInfo());
           info.failResult = result;
           watch(current, info);
