@@ -103,7 +103,7 @@ export class DelayedCall<A extends unknown[] = unknown[]> implements IDelayedCal
   cancel(): void {
     this.#checkActive('cancel');
     this.#state = 'cancelled';
-    this.#owner.cancelCall(this);
+    this.#owner.cancelCall(this.#erased());
   }
 
   /**
@@ -114,7 +114,7 @@ export class DelayedCall<A extends unknown[] = unknown[]> implements IDelayedCal
     validateNumber(seconds, 'seconds');
     this.#checkActive('delay');
     this.#time += seconds;
-    this.#owner.moveCall(this, this.#time);
+    this.#owner.moveCall(this.#erased(), this.#time);
   }
 
   /** Reschedules it `seconds` (>= 0) from now. Same errors as `cancel`. */
@@ -122,7 +122,7 @@ export class DelayedCall<A extends unknown[] = unknown[]> implements IDelayedCal
     validateDelay(seconds, 'seconds');
     this.#checkActive('reset');
     this.#time = this.#owner.seconds() + seconds;
-    this.#owner.moveCall(this, this.#time);
+    this.#owner.moveCall(this.#erased(), this.#time);
   }
 
   /** Cancels it if still active, so `using call = clock.callLater(...)` cleans up. */
@@ -150,8 +150,14 @@ export class DelayedCall<A extends unknown[] = unknown[]> implements IDelayedCal
     return `<DelayedCall #${this.id} [${remaining}s] called=${this.called} cancelled=${this.cancelled} ${name}(${args})${where}>`;
   }
 
+  /** This call as its owner stores it: the owner never calls `func`, so `A` does not matter. */
+  #erased(): DelayedCall {
+    return this as unknown as DelayedCall;
+  }
+
   #checkActive(what: string): void {
-    if (this.#state === 'called') throw new AlreadyCalled(`Cannot ${what} ${this.#label()}: it was already called`);
+    if (this.#state === 'called')
+      throw new AlreadyCalled(`Cannot ${what} ${this.#label()}: it was already called`);
     if (this.#state === 'cancelled') {
       throw new AlreadyCancelled(`Cannot ${what} ${this.#label()}: it was already cancelled`);
     }

@@ -99,7 +99,9 @@ describe('Clock', () => {
     expect(() => clock.callLater(NaN, () => {})).toThrow(RangeError);
     expect(() => clock.callLater(Infinity, () => {})).toThrow(RangeError);
     expect(() => clock.callLater('1' as unknown as number, () => {})).toThrow(TypeError);
-    expect(() => clock.callLater(1, 'f' as unknown as () => void)).toThrow(/"fn" argument must be of type function/);
+    expect(() => clock.callLater(1, 'f' as unknown as () => void)).toThrow(
+      /"fn" argument must be of type function/,
+    );
     expect(() => clock.advance(-1)).toThrow(RangeError);
     expect(clock.getDelayedCalls()).toEqual([]);
   });

@@ -124,7 +124,7 @@ describe('DelayedCall', () => {
 
   test('toString is readable', () => {
     const clock = new Clock();
-    function ping() {}
+    function ping(_n: number, _s: string) {}
     const call = clock.callLater(1.5, ping, 1, 'a');
     expect(String(call)).toBe(`<DelayedCall #${call.id} [1.5s] called=false cancelled=false ping(1, 'a')>`);
     call.cancel();

@@ -1,0 +1,99 @@
+/**
+ * One system event (`startup`, `shutdown` or a custom one) with its three phases of triggers
+ * (Twisted's `_ThreePhaseEvent`).
+ *
+ * @internal
+ * @module
+ */
+import type { TriggerPhase } from '../interfaces.ts';
+import { err } from '../log/log.ts';
+import { isWaitable, waitAll } from './wait-all.ts';
+
+/** A registered trigger. */
+export interface Trigger {
+  readonly id: number;
+  readonly fn: (...args: never[]) => unknown;
+  readonly args: readonly unknown[];
+}
+
+/**
+ * What the reactor adds to its own events: work at the start of the `during` phase (before the
+ * user's `during` triggers, where Twisted registers its own), and something to wait for before
+ * the `after` phase (the ports being stopped).
+ */
+export interface FireHooks {
+  /** Runs first in the `during` phase; may return things to wait for before `after` runs. */
+  during?: () => readonly unknown[] | void;
+  /** Runs once the `after` phase is over. */
+  done?: () => void;
+}
+
+/**
+ * The triggers of one event type. As in Twisted, firing consumes the triggers (each runs once),
+ * a trigger added during firing to a phase not yet finished runs in this firing, and removing a
+ * pending trigger from another trigger prevents it.
+ */
+export class SystemEvent {
+  readonly eventType: string;
+  readonly #phases: Record<TriggerPhase, Trigger[]> = { before: [], during: [], after: [] };
+
+  constructor(eventType: string) {
+    this.eventType = eventType;
+  }
+
+  /** True when no trigger is pending in any phase. */
+  get empty(): boolean {
+    return this.#phases.before.length + this.#phases.during.length + this.#phases.after.length === 0;
+  }
+
+  add(phase: TriggerPhase, trigger: Trigger): void {
+    this.#phases[phase].push(trigger);
+  }
+
+  /** Removes a pending trigger; false when it is not pending (removed, fired or unknown). */
+  remove(phase: TriggerPhase, id: number): boolean {
+    const list = this.#phases[phase];
+    const i = list.findIndex((t) => t.id === id);
+    if (i === -1) return false;
+    list.splice(i, 1);
+    return true;
+  }
+
+  /**
+   * Fires the event: every `before` trigger, then (once every Deferred or Promise they returned
+   * has settled) the `during` and `after` triggers. An exception in a trigger is logged and the
+   * others still run.
+   */
+  fire(hooks: FireHooks = {}): void {
+    const results: unknown[] = [];
+    // Shift one at a time rather than iterating a copy: triggers removed by an earlier trigger
+    // must not run, and triggers added to this phase while it fires must.
+    for (let t = this.#phases.before.shift(); t !== undefined; t = this.#phases.before.shift()) {
+      const result = this.#run('before', t);
+      if (isWaitable(result)) results.push(result);
+    }
+    waitAll(results, `A 'before' trigger of system event '${this.eventType}' failed`, () => {
+      const waits = hooks.during?.() ?? [];
+      this.#runPhase('during');
+      waitAll(waits, `While firing system event '${this.eventType}'`, () => {
+        this.#runPhase('after');
+        hooks.done?.();
+      });
+    });
+  }
+
+  #runPhase(phase: TriggerPhase): void {
+    const list = this.#phases[phase];
+    for (let t = list.shift(); t !== undefined; t = list.shift()) this.#run(phase, t);
+  }
+
+  #run(phase: TriggerPhase, trigger: Trigger): unknown {
+    try {
+      return (trigger.fn as (...args: unknown[]) => unknown)(...trigger.args);
+    } catch (e) {
+      const name = trigger.fn.name || '<anonymous>';
+      err(e, `Error in '${phase}' trigger ${name} of system event '${this.eventType}'`);
+      return undefined;
+    }
+  }
+}
