@@ -30,7 +30,7 @@ describe('ensureDeferred', () => {
   });
 
   it('accepts other thenables', async () => {
-    const thenable = { then: (ok: (v: string) => void) => ok('thenable') };
+    const thenable = { then: (ok: (v: string) => void) => ok('thenable') } as PromiseLike<string>;
     expect(await ensureDeferred(thenable)).toBe('thenable');
   });
 
