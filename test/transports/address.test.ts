@@ -1,0 +1,33 @@
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { IPv4Address, IPv6Address } from '../../src/transports/address.ts';
+
+describe('IPv4Address / IPv6Address', () => {
+  it('read like Twisted’s repr', () => {
+    expect(String(new IPv4Address('UDP', '127.0.0.1', 9999))).toBe(
+      "IPv4Address(type='UDP', host='127.0.0.1', port=9999)",
+    );
+    expect(String(new IPv6Address('TCP', '::1', 80))).toBe("IPv6Address(type='TCP', host='::1', port=80)");
+    expect(inspect(new IPv4Address('UDP', '0.0.0.0', 1))).toBe(
+      "IPv4Address(type='UDP', host='0.0.0.0', port=1)",
+    );
+  });
+
+  it('equals() compares class, type, host and port', () => {
+    const a = new IPv4Address('UDP', '127.0.0.1', 9999);
+    expect(a.equals(new IPv4Address('UDP', '127.0.0.1', 9999))).toBe(true);
+    expect(a.equals(new IPv4Address('TCP', '127.0.0.1', 9999))).toBe(false);
+    expect(a.equals(new IPv4Address('UDP', '127.0.0.2', 9999))).toBe(false);
+    expect(a.equals(new IPv4Address('UDP', '127.0.0.1', 9998))).toBe(false);
+    expect(a.equals(new IPv6Address('UDP', '127.0.0.1', 9999))).toBe(false);
+    expect(a.equals({ type: 'UDP', host: '127.0.0.1', port: 9999 })).toBe(false);
+    expect(new IPv6Address('UDP', '::1', 1).equals(new IPv6Address('UDP', '::1', 1))).toBe(true);
+  });
+
+  it('are immutable', () => {
+    const a = new IPv4Address('UDP', '127.0.0.1', 9999);
+    expect(() => {
+      (a as { port: number }).port = 1;
+    }).toThrow(TypeError);
+  });
+});

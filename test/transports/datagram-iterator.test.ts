@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { DatagramIterator } from '../../src/transports/datagram-iterator.ts';
+import type { DatagramEntry } from '../../src/transports/datagram-iterator.ts';
+
+const entry = (s: string): DatagramEntry => [Buffer.from(s), ['127.0.0.1', 1]];
+const text = (r: IteratorResult<DatagramEntry, undefined>): string | undefined => r.value?.[0].toString();
+
+describe('DatagramIterator', () => {
+  it('hands a datagram straight to a waiting reader', async () => {
+    const it = new DatagramIterator(2, () => {});
+    const next = it.next();
+    expect(it.push(entry('a'))).toBe(false);
+    expect(text(await next)).toBe('a');
+  });
+
+  it('keeps order, and drops the oldest beyond highWaterMark', async () => {
+    const it = new DatagramIterator(3, () => {});
+    const dropped = ['a', 'b', 'c', 'd', 'e'].map((s) => it.push(entry(s)));
+    expect(dropped).toEqual([false, false, false, true, true]);
+    expect(it.drops).toBe(2);
+    const got = [];
+    for (let i = 0; i < 3; i++) got.push(text(await it.next()));
+    expect(got).toEqual(['c', 'd', 'e']);
+    it.push(entry('f'));
+    expect(text(await it.next())).toBe('f');
+  });
+
+  it('end() lets the buffered datagrams be read, then is done', async () => {
+    const it = new DatagramIterator(4, () => {});
+    it.push(entry('a'));
+    it.end();
+    expect(it.push(entry('late'))).toBe(false);
+    expect(text(await it.next())).toBe('a');
+    expect((await it.next()).done).toBe(true);
+  });
+
+  it('end() finishes a waiting reader', async () => {
+    const it = new DatagramIterator(4, () => {});
+    const next = it.next();
+    it.end();
+    expect((await next).done).toBe(true);
+  });
+
+  it('fail() rejects a waiting reader once, then is done, and tells its owner', async () => {
+    let returned = 0;
+    const it = new DatagramIterator(4, () => returned++);
+    const next = it.next();
+    const boom = new Error('aborted');
+    it.fail(boom);
+    await expect(next).rejects.toBe(boom);
+    expect((await it.next()).done).toBe(true);
+    expect(returned).toBe(1);
+  });
+
+  it('return() (a for-await break) discards the buffer and tells its owner', async () => {
+    let returned = 0;
+    const it = new DatagramIterator(4, () => returned++);
+    it.push(entry('a'));
+    for await (const _ of it) break;
+    expect(returned).toBe(1);
+    expect((await it.next()).done).toBe(true);
+  });
+
+  it('refuses a second next() while one is pending', async () => {
+    const it = new DatagramIterator(1, () => {});
+    void it.next();
+    await expect(it.next()).rejects.toThrow(/before the previous call settled/);
+  });
+});
