@@ -18,16 +18,21 @@ import {
   TimeoutError,
 } from '../errors.ts';
 import type {
+  IDatagramProtocol,
   IListeningPort,
   IPortOwner,
   IReactorCore,
   IReactorTime,
+  IReactorUDP,
+  ListenUDPOptions,
   TriggerId,
   TriggerPhase,
 } from '../interfaces.ts';
 import { err, msg } from '../log/log.ts';
 import type { DelayedCall } from '../task/delayed-call.ts';
 import { TimerQueue } from '../task/timer-queue.ts';
+import { listenUDP } from '../transports/listen.ts';
+import type { UdpPort } from '../transports/udp-port.ts';
 import {
   invalidArgType,
   invalidArgValue,
@@ -85,7 +90,10 @@ function noop(): void {}
  * reactor.callLater(1, () => reactor.stop());
  * await reactor.run(); // resolves once shutdown is complete
  */
-export class Reactor extends EventEmitter<ReactorEvents> implements IReactorCore, IReactorTime, IPortOwner {
+export class Reactor
+  extends EventEmitter<ReactorEvents>
+  implements IReactorCore, IReactorTime, IReactorUDP, IPortOwner
+{
   #running = false;
   /** `run()` was called and neither `crash()` nor the end of shutdown has happened since. */
   #started = false;
@@ -374,6 +382,26 @@ export class Reactor extends EventEmitter<ReactorEvents> implements IReactorCore
       d.callback((addresses.find((a) => a.family === 4) ?? addresses[0]).address);
     });
     return d;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // UDP (IReactorUDP)
+
+  /**
+   * Listens for datagrams on `port` (Twisted's `listenUDP`); see `listenUDP` in
+   * src/transports/listen.ts. The port is bound when this returns (`getHost()` gives the real
+   * port; a bind failure throws `CannotListenError`), and shutdown stops it.
+   *
+   * @example
+   * const port = reactor.listenUDP(9999, new Echo(), '127.0.0.1');
+   */
+  listenUDP(
+    port: number,
+    protocol: IDatagramProtocol,
+    interfaceOrOptions?: string | ListenUDPOptions,
+    maxPacketSize?: number,
+  ): UdpPort {
+    return listenUDP(this, port, protocol, interfaceOrOptions, maxPacketSize);
   }
 
   // ---------------------------------------------------------------------------------------------
