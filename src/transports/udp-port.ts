@@ -308,6 +308,16 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
     process.nextTick(this.emitListening);
   }
 
+  /**
+   * The socket, for a method that needs a listening port; throws `ERR_SOCKET_DGRAM_NOT_RUNNING`
+   * naming `what` once the port is stopping or stopped. For subclasses' socket-option methods.
+   */
+  protected requireSocket(what: string): dgram.Socket {
+    const socket = this.socket;
+    if (socket === undefined || !this.listening) throw notRunning(what);
+    return socket;
+  }
+
   /** `''` binds all IPv4 interfaces, as in Twisted. */
   private bindAddress(): string {
     if (this.interface !== '') return this.interface;
@@ -540,7 +550,12 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
     }
   }
 
-  private reportError(error: Error, why: string): void {
+  /**
+   * Reports an error the OS gave later (not to a caller): counted in `stats().errors`, logged
+   * with the protocol's log prefix as system, and emitted as `'error'`. Subclasses use it for
+   * their own asynchronous failures.
+   */
+  protected reportError(error: Error, why: string): void {
     this.counters.errors += 1;
     logErr(error, why, this.protocolPrefix);
     // eventemitter3 does not throw for an 'error' nobody listens to: the log line is the report.
@@ -557,8 +572,7 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
    * (`InvalidAddressError` otherwise); only once (reconnecting throws, as in Twisted).
    */
   connect(host: string, port: number): void {
-    const socket = this.socket;
-    if (socket === undefined || !this.listening) throw notRunning('connect()');
+    const socket = this.requireSocket('connect()');
     if (this.connectedHost !== undefined) {
       throw Object.assign(
         new Error(
@@ -706,8 +720,7 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
   /** Allows (or forbids) sending to broadcast addresses (SO_BROADCAST). */
   setBroadcastAllowed(enabled: boolean): void {
     validateBoolean(enabled, 'enabled');
-    const socket = this.socket;
-    if (socket === undefined || !this.listening) throw notRunning('setBroadcastAllowed()');
+    const socket = this.requireSocket('setBroadcastAllowed()');
     socket.setBroadcast(enabled);
     this.broadcastAllowed = enabled;
   }
