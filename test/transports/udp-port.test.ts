@@ -614,3 +614,20 @@ describe('ConnectedDatagramProtocol', () => {
     expect(port.state).toBe('connected');
   });
 });
+
+describe('typed transports', () => {
+  it('a DatagramProtocol<UdpPort> sees the port’s own methods on this.transport', async () => {
+    class Counting extends DatagramProtocol<UdpPort> {
+      seen: number[] = [];
+      override datagramReceived(): void {
+        this.seen.push(this.transport.stats().datagramsIn);
+      }
+    }
+    const protocol = new Counting();
+    const port = listen(protocol);
+    port.write(Buffer.from('a'), hostOf(port));
+    port.write(Buffer.from('b'), hostOf(port));
+    await until(() => protocol.seen.length === 2, 'two datagrams');
+    expect(protocol.seen).toEqual([1, 2]);
+  });
+});
