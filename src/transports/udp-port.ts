@@ -680,7 +680,12 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
     const iterators = this.iterators;
     this.iterators = undefined;
     if (iterators !== undefined) for (const it of iterators) it.end();
-    this.emit('close');
+    try {
+      this.emit('close');
+    } catch (e) {
+      // A throwing 'close' listener must not leave stopListening()'s Deferreds unfired.
+      logErr(e, `Unhandled error in a 'close' listener of ${this.toString()}`, this.protocolPrefix);
+    }
     const waiters = this.stopWaiters;
     this.stopWaiters = [];
     for (const d of waiters) d.callback(undefined);

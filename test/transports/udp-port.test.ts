@@ -631,3 +631,16 @@ describe('typed transports', () => {
     expect(protocol.seen).toEqual([1, 2]);
   });
 });
+
+describe('listeners that throw', () => {
+  it("a throwing 'close' listener is logged and the stop still completes", async () => {
+    log = captureLog();
+    const port = listen(new Recorder());
+    port.on('close', () => {
+      throw new Error('listener bug');
+    });
+    await port.stopListening();
+    expect(port.state).toBe('closed');
+    expect(log.errors().map((e) => e.failure!.getErrorMessage())).toEqual(['listener bug']);
+  });
+});
