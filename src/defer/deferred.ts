@@ -358,9 +358,11 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    */
   _runCallbacks(): void {
     if (this._running) return; // a callback of ours added another one: the loop below runs it
-    const stack: Deferred<unknown>[] = [this as Deferred<unknown>];
-    while (stack.length > 0) {
-      const current = stack[stack.length - 1];
+    // `current` is the top of Twisted's chain stack; `waitingBelow` holds the rest, allocated only
+    // when a chained Deferred is resumed, so the common case allocates nothing.
+    let current = this as Deferred<unknown>;
+    let waitingBelow: Deferred<unknown>[] | undefined;
+    for (;;) {
       // Paused: nothing further up this stack can get a result until it is unpaused.
       if (current._paused > 0) return;
       let finished = true;
@@ -381,8 +383,9 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
           current._result = undefined;
           if (current._info !== undefined) current._info.failResult = undefined;
           waiting._paused--;
-          stack.push(waiting);
-          finished = false; // come back to `current` for its remaining callbacks afterwards
+          (waitingBelow ??= []).push(current); // come back for its remaining callbacks afterwards
+          current = waiting;
+          finished = false;
           break;
         }
 
@@ -440,7 +443,8 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
         } else if (current._info !== undefined) {
           current._info.failResult = undefined;
         }
-        stack.pop();
+        if (waitingBelow === undefined || waitingBelow.length === 0) return;
+        current = waitingBelow.pop()!;
       }
     }
   }
