@@ -29,6 +29,9 @@ export type DeferredListEntry<T> = [success: true, result: T] | [success: false,
  * Deferred, in the order given. A Deferred that fails does not make the list fail (unless
  * `fireOnOneErrback`). An empty list fires at once with `[]` (unless `fireOnOneCallback`).
  *
+ * With `fireOnOneCallback` the result is `[result, index]` instead: say so with the second type
+ * parameter, `new DeferredList<T, [T, number]>(list, { fireOnOneCallback: true })`.
+ *
  * Its callbacks see the list's result; the Deferreds of the list keep their own results unless
  * `consumeErrors` swallowed a failure. Cancelling the list cancels each of its Deferreds.
  *
@@ -37,7 +40,7 @@ export type DeferredListEntry<T> = [success: true, result: T] | [success: false,
  *   for (const [ok, value] of pairs) console.log(ok ? value : value.getErrorMessage());
  * });
  */
-export class DeferredList<T = unknown> extends Deferred<DeferredListEntry<T>[]> {
+export class DeferredList<T = unknown, R = DeferredListEntry<T>[]> extends Deferred<R> {
   /** The pairs collected so far (`undefined` where a Deferred has not fired yet). */
   readonly resultList: (DeferredListEntry<T> | undefined)[];
   /** How many of the Deferreds have fired. */
@@ -70,7 +73,7 @@ export class DeferredList<T = unknown> extends Deferred<DeferredListEntry<T>[]> 
     this.fireOnOneCallback = fireOnOneCallback;
     this.fireOnOneErrback = fireOnOneErrback;
     this.consumeErrors = consumeErrors;
-    if (deferreds.length === 0 && !fireOnOneCallback) this.callback([]);
+    if (deferreds.length === 0 && !fireOnOneCallback) (this as Deferred<unknown>).callback([]);
     for (let i = 0; i < deferreds.length; i++) {
       deferreds[i].addCallbacks(entryCallback as (r: T) => unknown, entryErrback, [this, i], [this, i]);
     }
@@ -92,17 +95,21 @@ export class DeferredList<T = unknown> extends Deferred<DeferredListEntry<T>[]> 
     } else if (!entry[0] && this.fireOnOneErrback) {
       this.errback(new FirstError(entry[1], index));
     } else if (this.finishedCount === this.resultList.length) {
-      this.callback(this.resultList as DeferredListEntry<T>[]);
+      (this as Deferred<unknown>).callback(this.resultList);
     }
   }
 }
 
-function entryCallback<T>(result: T, list: DeferredList<T>, index: number): T {
+function entryCallback<T>(result: T, list: DeferredList<T, unknown>, index: number): T {
   list._record(index, [true, result]);
   return result;
 }
 
-function entryErrback<T>(failure: Failure, list: DeferredList<T>, index: number): Failure | undefined {
+function entryErrback<T>(
+  failure: Failure,
+  list: DeferredList<T, unknown>,
+  index: number,
+): Failure | undefined {
   list._record(index, [false, failure]);
   return list.consumeErrors ? undefined : failure;
 }
