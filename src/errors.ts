@@ -117,8 +117,9 @@ export class MessageLengthError extends TwistedError {
 export class InvalidAddressError extends TwistedError {
   override readonly code = 'ERR_INVALID_ADDRESS';
   readonly address: unknown;
-  constructor(address: unknown, message: string) {
-    super(message);
+  /** `options.cause`: the OS error behind it, when there is one. */
+  constructor(address: unknown, message: string, options?: ErrorOptions) {
+    super(message, options);
     this.address = address;
   }
 }

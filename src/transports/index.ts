@@ -15,3 +15,8 @@ export type {
 } from './udp-port.ts';
 export type { DatagramEntry } from './datagram-iterator.ts';
 export { listenUDP, DEFAULT_MAX_PACKET_SIZE } from './listen.ts';
+export { MulticastPort } from './multicast-port.ts';
+export type { MulticastPortConfig, MulticastInterface } from './multicast-port.ts';
+export { listenMulticast } from './listen-multicast.ts';
+export { joinGroupOnAllInterfaces } from './join-all-interfaces.ts';
+export type { JoinAllInterfacesOptions, JoinAllInterfacesResult } from './join-all-interfaces.ts';
