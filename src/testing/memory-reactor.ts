@@ -1,0 +1,277 @@
+/**
+ * `MemoryReactor`: a reactor that opens no socket and records what it is asked to do (Twisted's
+ * `twisted.internet.testing.MemoryReactor`, with the UDP and multicast support Twisted's lacks).
+ *
+ * @module
+ */
+import { inspect } from 'node:util';
+import { Deferred } from '../defer/index.ts';
+import { DNSLookupError, ReactorAlreadyRunning, ReactorNotRunning } from '../errors.ts';
+import type {
+  IDatagramProtocol,
+  IListeningPort,
+  IPortOwner,
+  IReactorCore,
+  IReactorMulticast,
+  IReactorUDP,
+  ListenMulticastOptions,
+  ListenUDPOptions,
+  TriggerId,
+  TriggerPhase,
+} from '../interfaces.ts';
+import { invalidArgValue, ipFamily, validateFunction, validateObject, validateString } from '../validate.ts';
+import { FakeDatagramTransport } from './fake-datagram-transport.ts';
+import { parseListenMulticast, parseListenUDP } from './listen-args.ts';
+import type { ListenRequest } from './listen-args.ts';
+
+/** A recorded `listenUDP` call: `[port, protocol, interface, maxPacketSize]`. */
+export type UdpServerRecord = [
+  port: number,
+  protocol: IDatagramProtocol,
+  iface: string,
+  maxPacketSize: number,
+];
+
+/** A recorded `listenMulticast` call: `[port, protocol, interface, maxPacketSize, listenMultiple]`. */
+export type MulticastServerRecord = [
+  port: number,
+  protocol: IDatagramProtocol,
+  iface: string,
+  maxPacketSize: number,
+  listenMultiple: boolean,
+];
+
+/** A recorded call: the function and its arguments. */
+export type RecordedCall = [fn: (...args: never[]) => unknown, args: unknown[]];
+
+const PHASES: readonly TriggerPhase[] = ['before', 'during', 'after'];
+
+/**
+ * A fake reactor for unit tests: `listenUDP` and `listenMulticast` open no socket but record
+ * their arguments as plain tuples in {@link udpServers} / {@link multicastServers} and return a
+ * {@link FakeDatagramTransport} whose `getHost()` reports the port asked for and which has
+ * already started the protocol — so a test can check what a program listens on, feed it
+ * datagrams with `port.deliver(...)` and read what it wrote from `port.written`.
+ *
+ * The arguments are checked as the real reactor checks them (a port of 70000, a host name as
+ * interface, a protocol already listening, an unknown option: the same errors).
+ *
+ * Lifecycle calls are recorded as Twisted's `MemoryReactor` records them: `run()` sets
+ * `running` and `hasRun`, runs the {@link whenRunningHooks}, then calls `stop()` (which sets
+ * `hasStopped`); `crash()` sets `hasCrashed`; {@link triggers} holds what
+ * `addSystemEventTrigger` added, by phase and event type. Beyond Twisted's,
+ * `removeSystemEventTrigger` works and `fireSystemEvent` runs (and consumes) the triggers of an
+ * event in phase order. Stopping does not stop the ports: tests stop what they started.
+ *
+ * @example
+ * const reactor = new MemoryReactor();
+ * const port = reactor.listenUDP(9999, new Echo(), '127.0.0.1');
+ * reactor.udpServers;   // [[9999, echo, '127.0.0.1', 8192]]
+ * port.deliver(Buffer.from('hi'), ['10.0.0.2', 5000]);
+ * port.written;         // [[<Buffer 68 69>, ['10.0.0.2', 5000]]]
+ */
+export class MemoryReactor implements IReactorCore, IReactorUDP, IReactorMulticast, IPortOwner {
+  /** True between `run()` and `stop()`. */
+  running = false;
+  /** `run()` was called. */
+  hasRun = false;
+  /** `stop()` was called. */
+  hasStopped = false;
+  /** `crash()` was called. */
+  hasCrashed = false;
+  /** What `callWhenRunning` was given before the reactor ran, in order. */
+  readonly whenRunningHooks: RecordedCall[] = [];
+  /** The pending system event triggers: `triggers[phase][eventType]` is a list of calls. */
+  readonly triggers: Partial<Record<TriggerPhase, Record<string, RecordedCall[]>>> = {};
+  /** The system events fired with `fireSystemEvent`, in order. */
+  readonly firedEvents: string[] = [];
+  /** Every `listenUDP` call. */
+  readonly udpServers: UdpServerRecord[] = [];
+  /** Every `listenMulticast` call. */
+  readonly multicastServers: MulticastServerRecord[] = [];
+  /** Names `resolve` knows (IP literals need no entry): `reactor.names.set('example.com', '10.0.0.5')`. */
+  readonly names = new Map<string, string>();
+
+  readonly #ports = new Set<IListeningPort>();
+  readonly #triggerIds = new WeakMap<RecordedCall, number>();
+  #nextTriggerId = 1;
+
+  // ---------------------------------------------------------------------------------------------
+  // IReactorCore
+
+  /**
+   * Records the run: sets `running` and `hasRun`, runs the `whenRunningHooks` in order, then
+   * calls `stop()`, as Twisted's does. Returns an already-resolved Promise.
+   */
+  run(_options?: { installSignalHandlers?: boolean }): Promise<void> {
+    if (this.running) throw new ReactorAlreadyRunning('The reactor is already running.');
+    this.running = true;
+    this.hasRun = true;
+    for (const [fn, args] of this.whenRunningHooks) (fn as (...a: unknown[]) => unknown)(...args);
+    // A hook may have stopped it already (the usual way a test ends a run).
+    if (this.running) this.stop();
+    return Promise.resolve();
+  }
+
+  /** Records the stop: `running` false, `hasStopped` true. Not running → `ReactorNotRunning`. */
+  stop(): void {
+    if (!this.running) throw new ReactorNotRunning("Can't stop reactor that isn't running.");
+    this.running = false;
+    this.hasStopped = true;
+  }
+
+  /** Records the crash: `running` false, `hasCrashed` true. */
+  crash(): void {
+    this.running = false;
+    this.hasCrashed = true;
+  }
+
+  /** Calls `fn` at once if running; otherwise records it in `whenRunningHooks` for `run()`. */
+  callWhenRunning<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): TriggerId | undefined {
+    validateFunction(fn, 'fn');
+    if (this.running) {
+      fn(...args);
+      return undefined;
+    }
+    this.whenRunningHooks.push([fn as RecordedCall[0], args]);
+    return undefined;
+  }
+
+  /** Records the trigger in `triggers[phase][eventType]`. */
+  addSystemEventTrigger<A extends unknown[]>(
+    phase: TriggerPhase,
+    eventType: string,
+    fn: (...args: A) => unknown,
+    ...args: A
+  ): TriggerId {
+    if (!PHASES.includes(phase)) {
+      throw invalidArgValue('phase', `It must be 'before', 'during' or 'after'. Received ${inspect(phase)}`);
+    }
+    validateString(eventType, 'eventType');
+    validateFunction(fn, 'fn');
+    const call: RecordedCall = [fn as RecordedCall[0], args];
+    const id = this.#nextTriggerId++;
+    this.#triggerIds.set(call, id);
+    ((this.triggers[phase] ??= {})[eventType] ??= []).push(call);
+    return Object.freeze({ phase, eventType, id });
+  }
+
+  /** Removes a pending trigger; an unknown or already-run one → `TypeError`, as the real reactor. */
+  removeSystemEventTrigger(id: TriggerId): void {
+    validateObject(id, 'id');
+    const list = this.triggers[id.phase]?.[id.eventType];
+    const index = list?.findIndex((call) => this.#triggerIds.get(call) === id.id) ?? -1;
+    if (list === undefined || index === -1) {
+      throw invalidArgValue(
+        'id',
+        `No pending '${String(id.phase)}' trigger #${String(id.id)} for system event '${String(id.eventType)}': ` +
+          'it was already removed, has already run, or was never added.',
+      );
+    }
+    list.splice(index, 1);
+  }
+
+  /**
+   * Records the event in `firedEvents` and runs its `before`, `during` and `after` triggers,
+   * synchronously (Deferreds that `before` triggers return are not waited for), consuming them.
+   * Exceptions propagate, so the test sees them.
+   */
+  fireSystemEvent(eventType: string): void {
+    validateString(eventType, 'eventType');
+    this.firedEvents.push(eventType);
+    for (const phase of PHASES) {
+      const byEvent = this.triggers[phase];
+      const calls = byEvent?.[eventType];
+      if (byEvent === undefined || calls === undefined) continue;
+      delete byEvent[eventType];
+      for (const [fn, args] of calls) (fn as (...a: unknown[]) => unknown)(...args);
+    }
+  }
+
+  /**
+   * Resolves IP literals at once, `''` to `'0.0.0.0'`, and the names in {@link names};
+   * anything else errbacks with `DNSLookupError`. Nothing leaves the process.
+   */
+  resolve(name: string, _timeout?: number): Deferred<string> {
+    validateString(name, 'name');
+    const d = new Deferred<string>();
+    const known = name === '' ? '0.0.0.0' : ipFamily(name) !== 0 ? name : this.names.get(name);
+    if (known !== undefined) d.callback(known);
+    else d.errback(new DNSLookupError(`MemoryReactor does not know the name ${JSON.stringify(name)}`));
+    return d;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // IReactorUDP / IReactorMulticast
+
+  /**
+   * Records `[port, protocol, interface, maxPacketSize]` in `udpServers` and returns a started
+   * {@link FakeDatagramTransport} on the port asked for. Arguments as the real `listenUDP`.
+   */
+  listenUDP(
+    port: number,
+    protocol: IDatagramProtocol,
+    interfaceOrOptions?: string | ListenUDPOptions,
+    maxPacketSize?: number,
+  ): FakeDatagramTransport {
+    const request = parseListenUDP(port, protocol, interfaceOrOptions, maxPacketSize);
+    this.udpServers.push([request.port, request.protocol, request.interface, request.maxPacketSize]);
+    return this.#start(request);
+  }
+
+  /**
+   * Records `[port, protocol, interface, maxPacketSize, listenMultiple]` in `multicastServers`
+   * and returns a started {@link FakeDatagramTransport} (a multicast transport).
+   */
+  listenMulticast(
+    port: number,
+    protocol: IDatagramProtocol,
+    interfaceOrOptions?: string | ListenMulticastOptions,
+    maxPacketSize?: number,
+    listenMultiple?: boolean,
+  ): FakeDatagramTransport {
+    const request = parseListenMulticast(port, protocol, interfaceOrOptions, maxPacketSize, listenMultiple);
+    this.multicastServers.push([
+      request.port,
+      request.protocol,
+      request.interface,
+      request.maxPacketSize,
+      request.shared,
+    ]);
+    return this.#start(request);
+  }
+
+  #start(request: ListenRequest): FakeDatagramTransport {
+    const host = request.interface === '' ? '0.0.0.0' : request.interface;
+    const transport = new FakeDatagramTransport({
+      host,
+      port: request.port,
+      protocol: request.protocol,
+      maxPacketSize: request.maxPacketSize,
+      owner: this,
+    });
+    transport.startListening();
+    const signal = request.signal;
+    if (signal !== undefined)
+      signal.addEventListener('abort', () => transport.stopListening(), { once: true });
+    return transport;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // IPortOwner
+
+  /** @internal Called by the fake ports. */
+  registerPort(port: IListeningPort): void {
+    this.#ports.add(port);
+  }
+
+  /** @internal Called by the fake ports. */
+  unregisterPort(port: IListeningPort): void {
+    this.#ports.delete(port);
+  }
+
+  /** The ports still listening, in the order they started. */
+  getListeningPorts(): IListeningPort[] {
+    return [...this.#ports];
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The shapes `VirtualNetwork` takes and gives: link conditions, options, counters, trace events.
+ *
+ * @module
+ */
+import type { AddressTuple } from '../interfaces.ts';
+import type { Clock } from '../task/clock.ts';
+
+/** How a link treats datagrams. Probabilities are in [0, 1]; times in seconds. */
+export interface LinkConditions {
+  /** One-way delay of every datagram. Default 0 (delivered on the next `advance`, never inside `write`). */
+  latency?: number;
+  /** Probability that a datagram is lost. */
+  loss?: number;
+  /** Probability that a datagram is delivered twice. */
+  duplicate?: number;
+  /** Probability that a datagram is held back, so that later ones overtake it. */
+  reorder?: number;
+  /**
+   * How long a reordered datagram may be held back: an extra delay drawn uniformly from
+   * (0, reorderDelay]. Default: the latency, or 10 ms when the latency is 0.
+   */
+  reorderDelay?: number;
+}
+
+/** Options of `new VirtualNetwork(...)`: the default link conditions, the seed and the clock. */
+export interface VirtualNetworkOptions extends LinkConditions {
+  /** Seed of the PRNG behind loss, duplication and reordering: the same seed, the same run. Default 0. */
+  seed?: number;
+  /** The clock that drives the network (default: a new `Clock` starting at 0). */
+  clock?: Clock;
+  /** Record every send, delivery and drop in `network.trace` (costs memory). Default false. */
+  trace?: boolean;
+}
+
+/** Options of `network.addHost(ip, options)`. */
+export interface AddHostOptions {
+  /** Names that `resolve` on any host of the network answers with this host's IP. */
+  names?: readonly string[];
+}
+
+/** The network's counters, as `network.stats()` returns them. */
+export interface NetworkStats {
+  /** Datagrams written by the ports (a multicast datagram counts once). */
+  sent: number;
+  /** Datagrams handed to a protocol (a multicast datagram counts once per receiving port). */
+  delivered: number;
+  /** Copies dropped by the `loss` draw. */
+  lost: number;
+  /** Extra copies made by the `duplicate` draw. */
+  duplicated: number;
+  /** Copies held back by the `reorder` draw. */
+  reordered: number;
+  /** Copies dropped because a partition separates the hosts. */
+  partitioned: number;
+  /** Copies that found no host, or no port listening (the latter answers a connected sender with port-unreachable). */
+  unreachable: number;
+  /** `connectionRefused` notifications given to connected senders. */
+  refused: number;
+  /** Bytes of the datagrams written. */
+  bytesSent: number;
+  /** Bytes handed to protocols (after the cut to `maxPacketSize`). */
+  bytesDelivered: number;
+}
+
+/** What happened to a datagram, in `network.trace`. */
+export type TraceKind =
+  'send' | 'deliver' | 'lose' | 'duplicate' | 'reorder' | 'partition' | 'unreachable' | 'refuse';
+
+/** One entry of `network.trace`. */
+export interface TraceEvent {
+  /** Simulated time, in seconds. */
+  time: number;
+  kind: TraceKind;
+  from: AddressTuple;
+  to: AddressTuple;
+  bytes: number;
+}
