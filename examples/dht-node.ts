@@ -177,7 +177,7 @@ class DhtNode extends DatagramProtocol {
       this.sendQuery(addr, q, args).addErrback((failure: Failure) => {
         failure.trap(TimeoutError); // anything else goes on failing
         this.counts.timeouts += 1;
-        if (left === 0) return failure;
+        if (left === 0) failure.raiseException(); // out of retries: fail with the timeout
         this.counts.retries += 1;
         return attempt(left - 1);
       });
