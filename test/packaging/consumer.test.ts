@@ -1,0 +1,129 @@
+// The package as a user gets it: `npm pack`, install the tarball into an empty project (offline,
+// from npm's cache, because the suite runs without a network), then import it from ESM, CommonJS
+// and TypeScript. Also runs publint and @arethetypeswrong/cli on the tarball.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../..');
+const bin = (name: string) => join(root, 'node_modules/.bin', name);
+let work: string;
+let tarball: string;
+
+function run(cmd: string, args: string[], cwd: string): string {
+  return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'twisted-ts-consumer-'));
+  // --ignore-scripts: dist/ is already built by `npm test`'s pretest; packing must not rebuild it.
+  run('npm', ['pack', '--ignore-scripts', '--pack-destination', work], root);
+  tarball = join(
+    work,
+    readdirSync(work).find((f) => f.endsWith('.tgz'))!,
+  );
+  const app = join(work, 'app');
+  execFileSync('mkdir', ['-p', app]);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true }));
+  run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], app);
+}, 120_000);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('the packed tarball', () => {
+  test('ships only the allow-listed files', () => {
+    const listing = run('tar', ['-tzf', tarball], root).split('\n').filter(Boolean);
+    expect(listing).toContain('package/dist/esm/index.js');
+    expect(listing).toContain('package/dist/cjs/index.d.ts');
+    expect(listing).toContain('package/README.md');
+    expect(listing).toContain('package/LICENSE');
+    expect(listing.some((f) => f.startsWith('package/src/') || f.startsWith('package/test/'))).toBe(false);
+  });
+
+  test('imports from ESM, both entry points', () => {
+    const file = join(work, 'app', 'esm.mjs');
+    writeFileSync(
+      file,
+      `import { reactor, Deferred, CannotListenError } from 'twisted-ts';
+       import * as testing from 'twisted-ts/testing';
+       console.log(typeof reactor.callLater, typeof Deferred, typeof CannotListenError, typeof testing.MemoryReactor);`,
+    );
+    expect(run(process.execPath, [file], join(work, 'app')).trim()).toBe(
+      'function function function function',
+    );
+  });
+
+  test('requires from CommonJS, both entry points', () => {
+    const file = join(work, 'app', 'cjs.cjs');
+    writeFileSync(
+      file,
+      `const { reactor, Deferred, CannotListenError } = require('twisted-ts');
+       const testing = require('twisted-ts/testing');
+       console.log(typeof reactor.callLater, typeof Deferred, typeof CannotListenError, typeof testing.MemoryReactor);`,
+    );
+    expect(run(process.execPath, [file], join(work, 'app')).trim()).toBe(
+      'function function function function',
+    );
+  });
+
+  test('errors thrown by one build are instanceof the classes of the other', () => {
+    const file = join(work, 'app', 'brand.mjs');
+    writeFileSync(
+      file,
+      `import { createRequire } from 'node:module';
+       import { CannotListenError, TwistedError } from 'twisted-ts';
+       const cjs = createRequire(import.meta.url)('twisted-ts');
+       const e = new cjs.CannotListenError('127.0.0.1', 1, Object.assign(new Error('x'), { code: 'EADDRINUSE' }));
+       console.log(cjs.CannotListenError !== CannotListenError, e instanceof CannotListenError, e instanceof TwistedError);`,
+    );
+    expect(run(process.execPath, [file], join(work, 'app')).trim()).toBe('true true true');
+  });
+
+  test('type-checks a TypeScript consumer with the shipped declarations', () => {
+    const app = join(work, 'app');
+    writeFileSync(
+      join(app, 'consumer.ts'),
+      `import { reactor, DatagramProtocol, Deferred, type IPv4Address } from 'twisted-ts';
+       import { MemoryReactor } from 'twisted-ts/testing';
+       class Echo extends DatagramProtocol {
+         override datagramReceived(data: Buffer, addr: readonly [string, number]): void {
+           this.transport!.write(data, addr);
+         }
+       }
+       const d: Deferred<number> = new Deferred<number>();
+       d.addCallback((n: number) => n + 1);
+       const mr = new MemoryReactor();
+       mr.listenUDP(0, new Echo());
+       const later = reactor.callLater(1, (s: string) => s.length, 'x');
+       later.cancel();
+       export const host: (a: IPv4Address) => string = (a) => a.host;`,
+    );
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          target: 'es2023',
+          noEmit: true,
+          types: [],
+          typeRoots: [join(root, 'node_modules/@types')],
+        },
+        files: ['consumer.ts', join(root, 'node_modules/@types/node/index.d.ts')],
+      }),
+    );
+    run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], app);
+  });
+
+  test('passes publint', () => {
+    const out = run(bin('publint'), ['run', tarball, '--strict'], root);
+    expect(out).not.toMatch(/error|warning/i);
+  });
+
+  test('passes @arethetypeswrong/cli for node16 (ESM and CJS) and bundlers', () => {
+    run(bin('attw'), [tarball, '--profile', 'node16', '--format', 'ascii'], root);
+  });
+});
