@@ -35,4 +35,4 @@ export type {
   VirtualNetworkOptions,
 } from './network-types.ts';
 // The clock the network and MemoryReactorClock run on, so tests need only this entry point.
-export { Clock } from '../task/clock.ts';
+export { Clock } from '../task/index.ts';

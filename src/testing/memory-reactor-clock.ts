@@ -5,8 +5,8 @@
  * @module
  */
 import type { IReactorTime } from '../interfaces.ts';
-import { Clock } from '../task/clock.ts';
-import type { DelayedCall } from '../task/delayed-call.ts';
+import { Clock } from '../task/index.ts';
+import type { DelayedCall } from '../task/index.ts';
 import { MemoryReactor } from './memory-reactor.ts';
 
 /**

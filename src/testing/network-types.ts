@@ -4,7 +4,7 @@
  * @module
  */
 import type { AddressTuple } from '../interfaces.ts';
-import type { Clock } from '../task/clock.ts';
+import type { Clock } from '../task/index.ts';
 
 /** How a link treats datagrams. Probabilities are in [0, 1]; times in seconds. */
 export interface LinkConditions {

@@ -17,7 +17,7 @@ import type {
   ListenUDPOptions,
   TriggerId,
 } from '../interfaces.ts';
-import type { DelayedCall } from '../task/delayed-call.ts';
+import type { DelayedCall } from '../task/index.ts';
 import { ipFamily, validateFunction, validateString } from '../validate.ts';
 import { familyOf, isLoopbackAddress, isMulticastAddress, systemError } from './checks.ts';
 import type { Family } from './checks.ts';

@@ -6,7 +6,7 @@
  */
 import { inspect } from 'node:util';
 import type { AddressTuple } from '../interfaces.ts';
-import { Clock } from '../task/clock.ts';
+import { Clock } from '../task/index.ts';
 import {
   invalidArgType,
   invalidArgValue,
