@@ -102,6 +102,8 @@ export class FakeDatagramTransport implements IMulticastTransport {
   #loopback = true;
   #outgoingInterface: string;
   #registered = false;
+  /** While the protocol starts: the Deferreds of stopListening calls made from startProtocol. */
+  #stoppedWhileStarting: Deferred<void>[] | undefined;
 
   constructor(options: FakeDatagramTransportOptions = {}) {
     const { host = '0.0.0.0', port = 0, protocol, maxPacketSize = DEFAULT_MAX_PACKET_SIZE, owner } = options;
@@ -137,14 +139,21 @@ export class FakeDatagramTransport implements IMulticastTransport {
     if (protocol === undefined)
       throw new Error('FakeDatagramTransport.startListening() needs options.protocol');
     if (this.#state === 'closed') throw notRunning('startListening()');
+    this.#stoppedWhileStarting = [];
     try {
       protocol.makeConnection(this);
     } catch (e) {
       if (protocol.transport === this) protocol.transport = undefined;
       this.#state = 'closed';
+      this.#fireStoppedWhileStarting(false);
       throw e;
     }
-    if ((this.#state as FakePortState) === 'closed') return; // stopped by startProtocol
+    if ((this.#state as FakePortState) === 'closed') {
+      // startProtocol stopped it: stop the protocol now that doStart has finished.
+      this.#fireStoppedWhileStarting(true);
+      return;
+    }
+    this.#stoppedWhileStarting = undefined;
     this.#owner?.registerPort(this);
     this.#registered = true;
   }
@@ -209,17 +218,35 @@ export class FakeDatagramTransport implements IMulticastTransport {
    */
   stopListening(): Deferred<void> {
     const d = new Deferred<void>();
+    const starting = this.#stoppedWhileStarting;
+    if (starting !== undefined) {
+      // Called from startProtocol: doStart has not finished, so doStop must wait for it.
+      this.#state = 'closed';
+      starting.push(d);
+      return d;
+    }
     if (this.#state !== 'closed') {
       this.#state = 'closed';
       if (this.#registered) {
         this.#registered = false;
         this.#owner?.unregisterPort(this);
       }
-      const protocol = this.protocol;
-      if (protocol !== undefined && protocol.transport === this) protocol.doStop();
+      this.#stopProtocol();
     }
     d.callback(undefined);
     return d;
+  }
+
+  #stopProtocol(): void {
+    const protocol = this.protocol;
+    if (protocol !== undefined && protocol.transport === this) protocol.doStop();
+  }
+
+  #fireStoppedWhileStarting(stopProtocol: boolean): void {
+    const waiters = this.#stoppedWhileStarting ?? [];
+    this.#stoppedWhileStarting = undefined;
+    if (stopProtocol) this.#stopProtocol();
+    for (const d of waiters) d.callback(undefined);
   }
 
   /** The same as `stopListening()`. */

@@ -135,7 +135,18 @@ export class VirtualNetwork {
       duplicate = 0,
       reorder = 0,
     } = options;
-    if (!(clock instanceof Clock)) throw invalidArgType('options.clock', 'an instance of Clock', clock);
+    // Duck-typed rather than `instanceof`, so a Clock from the other build (ESM vs CommonJS) works.
+    const c = clock as Partial<Clock> | null;
+    if (
+      c === null ||
+      typeof c !== 'object' ||
+      typeof c.rightNow !== 'number' ||
+      typeof c.advance !== 'function' ||
+      typeof c.callLater !== 'function' ||
+      typeof c.getDelayedCalls !== 'function'
+    ) {
+      throw invalidArgType('options.clock', 'a Clock', clock);
+    }
     if (typeof trace !== 'boolean') throw invalidArgType('options.trace', 'of type boolean', trace);
     this.random = new SeededRandom(seed);
     this.seed = seed;

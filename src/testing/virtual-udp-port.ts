@@ -67,6 +67,8 @@ export class VirtualUdpPort implements IUDPTransport {
   #address: IPv4Address | IPv6Address | undefined;
   #peer: AddressTuple | undefined;
   #broadcastAllowed = false;
+  /** While the protocol starts: the Deferreds of stopListening calls made from startProtocol. */
+  #stoppedWhileStarting: Deferred<void>[] | undefined;
   readonly #prefix: string;
   readonly #logContext: { system: string };
   readonly #signal: AbortSignal | undefined;
@@ -133,14 +135,22 @@ export class VirtualUdpPort implements IUDPTransport {
         ? new IPv6Address('UDP', this.boundAddress, port)
         : new IPv4Address('UDP', this.boundAddress, port);
     callWithContext({ system: this.#prefix }, () => logMsg(`${this.#prefix} starting on ${port}`));
+    this.#stoppedWhileStarting = [];
     try {
       this.protocol.makeConnection(this);
     } catch (e) {
       if (this.protocol.transport === this) this.protocol.transport = undefined;
       this.#close();
+      this.#fireStoppedWhileStarting(false);
       throw e;
     }
-    if ((this.#state as VirtualPortState) === 'closed') return; // stopped by startProtocol
+    if ((this.#state as VirtualPortState) === 'closed') {
+      // startProtocol stopped the port: stop the protocol now that it has started, as the real
+      // port does on its next turn.
+      this.#fireStoppedWhileStarting(true);
+      return;
+    }
+    this.#stoppedWhileStarting = undefined;
     this.virtualHost.registerPort(this);
     this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
@@ -265,17 +275,35 @@ export class VirtualUdpPort implements IUDPTransport {
    */
   stopListening(): Deferred<void> {
     const d = new Deferred<void>();
+    const starting = this.#stoppedWhileStarting;
+    if (starting !== undefined) {
+      // Called from startProtocol: doStart has not finished, so doStop must wait for it.
+      if (this.#state !== 'closed') this.#close();
+      starting.push(d);
+      return d;
+    }
     if (this.#state !== 'closed') {
       this.#close();
       this.virtualHost.unregisterPort(this);
-      try {
-        callWithContext(this.#logContext, () => this.protocol.doStop());
-      } catch (e) {
-        logErr(e, `Unhandled error in ${this.#prefix}.stopProtocol`, this.#prefix);
-      }
+      this.#stopProtocol();
     }
     d.callback(undefined);
     return d;
+  }
+
+  #stopProtocol(): void {
+    try {
+      callWithContext(this.#logContext, () => this.protocol.doStop());
+    } catch (e) {
+      logErr(e, `Unhandled error in ${this.#prefix}.stopProtocol`, this.#prefix);
+    }
+  }
+
+  #fireStoppedWhileStarting(stopProtocol: boolean): void {
+    const waiters = this.#stoppedWhileStarting ?? [];
+    this.#stoppedWhileStarting = undefined;
+    if (stopProtocol) this.#stopProtocol();
+    for (const d of waiters) d.callback(undefined);
   }
 
   #close(): void {

@@ -19,7 +19,7 @@ import { Reactor } from '../../src/reactor/index.ts';
 import { IPv4Address } from '../../src/transports/index.ts';
 import { MemoryReactor, VirtualNetwork } from '../../src/testing/index.ts';
 import type { VirtualHost } from '../../src/testing/index.ts';
-import { Echo, Recorder } from './fixtures/recorder.ts';
+import { Echo, Recorder, captureLog } from './fixtures/recorder.ts';
 
 const inNetns = process.env.TWISTED_TS_IN_NETNS === '1';
 
@@ -164,6 +164,29 @@ describe.each([realReactor, memoryReactor, virtualNetwork])('$name', (builder) =
     // The same protocol may listen again, as in Twisted.
     e.listenUDP(0, proto);
     expect(proto.started).toBe(2);
+  });
+
+  it('a port stopped from inside startProtocol stops the protocol once it has started', async () => {
+    const e = setup();
+    const log = captureLog();
+    try {
+      const proto = new (class extends Recorder {
+        stopping: Promise<void> | undefined;
+        override startProtocol(): void {
+          super.startProtocol();
+          this.stopping = this.transport.stopListening().asPromise();
+        }
+      })();
+      e.listenUDP(0, proto);
+      await proto.stopping;
+      expect(proto.started).toBe(1);
+      expect(proto.stopped).toBe(1);
+      expect(proto.numPorts).toBe(0);
+      expect(proto.transport).toBeUndefined();
+      expect(log.errors()).toEqual([]);
+    } finally {
+      log.stop();
+    }
   });
 
   it('getHost() reports a UDP IPv4Address on the interface asked for', () => {
