@@ -1,0 +1,117 @@
+/**
+ * Deferred (`--impl tt`) against native Promises (`--impl promise`), four cases, each timed after
+ * a warm-up of a tenth of its count:
+ * - `chain3`: a Deferred (Promise) with three callbacks (thens), fired; `--n` times;
+ * - `chain100`: the same with a hundred callbacks; `--n / 30` times;
+ * - `errback`: a callback throws an Error, an errback (catch) recovers, a callback takes the value;
+ * - `await`: an async function awaits an already-fired Deferred (a resolved Promise) `--n` times.
+ * A Promise's callbacks run as microtasks: its times include draining them.
+ *
+ * Prints `{"chain3","chain100","errback","await"}` in operations (chains, awaits) per second.
+ */
+import { Deferred, succeed } from '../../src/index.ts';
+import { now, numArg, out, parseArgs } from './io.ts';
+
+const args = parseArgs();
+const impl = args.get('impl') ?? 'tt';
+const n = numArg(args, 'n', 300_000);
+
+let sink = 0;
+const inc = (x: number): number => x + 1;
+const store = (x: number): void => {
+  sink += x;
+};
+const thrower = (): number => {
+  throw new Error('boom');
+};
+const recover = (): number => 1;
+
+/** `Promise.withResolvers()` (ES2024, not in this project's ES2023 lib typings), written out. */
+function withResolvers(): { promise: Promise<number>; resolve: (value: number) => void } {
+  let resolve!: (value: number) => void;
+  const promise = new Promise<number>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+type Case = (count: number) => void | Promise<void>;
+
+const deferredCases: Record<string, Case> = {
+  chain3(count) {
+    for (let i = 0; i < count; i++) {
+      const d = new Deferred<number>();
+      d.addCallback(inc).addCallback(inc).addCallback(store);
+      d.callback(i);
+    }
+  },
+  chain100(count) {
+    for (let i = 0; i < count; i++) {
+      const d = new Deferred<number>();
+      for (let j = 0; j < 99; j++) d.addCallback(inc);
+      d.addCallback(store);
+      d.callback(i);
+    }
+  },
+  errback(count) {
+    for (let i = 0; i < count; i++) {
+      const d = new Deferred<number>();
+      d.addCallback(thrower).addErrback(recover).addCallback(store);
+      d.callback(i);
+    }
+  },
+  async await(count) {
+    for (let i = 0; i < count; i++) sink += await succeed(i);
+  },
+};
+
+const promiseCases: Record<string, Case> = {
+  async chain3(count) {
+    let last: Promise<void> | undefined;
+    for (let i = 0; i < count; i++) {
+      const { promise, resolve } = withResolvers();
+      last = promise.then(inc).then(inc).then(store);
+      resolve(i);
+    }
+    await last;
+  },
+  async chain100(count) {
+    let last: Promise<void> | undefined;
+    for (let i = 0; i < count; i++) {
+      const { promise, resolve } = withResolvers();
+      let p = promise;
+      for (let j = 0; j < 99; j++) p = p.then(inc);
+      last = p.then(store);
+      resolve(i);
+    }
+    await last;
+  },
+  async errback(count) {
+    let last: Promise<void> | undefined;
+    for (let i = 0; i < count; i++) {
+      const { promise, resolve } = withResolvers();
+      last = promise.then(thrower).catch(recover).then(store);
+      resolve(i);
+    }
+    await last;
+  },
+  async await(count) {
+    for (let i = 0; i < count; i++) sink += await Promise.resolve(i);
+  },
+};
+
+const cases = impl === 'tt' ? deferredCases : promiseCases;
+const counts: Record<string, number> = {
+  chain3: n,
+  chain100: Math.ceil(n / 30),
+  errback: Math.ceil(n / 3),
+  await: n,
+};
+const result: Record<string, number> = {};
+for (const [name, fn] of Object.entries(cases)) {
+  const count = counts[name];
+  await fn(Math.ceil(count / 10));
+  const t0 = now();
+  await fn(count);
+  result[name] = count / (now() - t0);
+}
+if (sink === 42) out({ never: true }); // keep `sink` alive
+out(result);
