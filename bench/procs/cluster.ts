@@ -63,13 +63,13 @@ if (cluster.isPrimary) {
   try {
     if (impl === 'tt') {
       const { DatagramProtocol } = await import('../../src/index.ts');
-      const { ttListenUDP } = await import('./tt.ts');
+      const { reactor } = await import('./tt.ts');
       class Counter extends DatagramProtocol {
         override datagramReceived(): void {
           received();
         }
       }
-      const p = ttListenUDP(requested, new Counter(), { interface: '127.0.0.1', reusePort: true });
+      const p = reactor.listenUDP(requested, new Counter(), { interface: '127.0.0.1', reusePort: true });
       port = p.getHost().port;
       close = () => void p.stopListening();
     } else {

@@ -9,7 +9,7 @@ import dgram from 'node:dgram';
 import { DatagramProtocol } from '../../src/index.ts';
 import type { AddressTuple } from '../../src/index.ts';
 import { cpuSeconds, numArg, onCommands, out, parseArgs } from './io.ts';
-import { ttListenUDP } from './tt.ts';
+import { reactor } from './tt.ts';
 
 const args = parseArgs();
 const impl = args.get('impl') ?? 'tt';
@@ -27,7 +27,7 @@ class Echo extends DatagramProtocol {
 let port: number;
 let close: () => void;
 if (impl === 'tt') {
-  const p = ttListenUDP(0, new Echo(), { interface: host });
+  const p = reactor.listenUDP(0, new Echo(), { interface: host });
   port = p.getHost().port;
   close = () => void p.stopListening();
 } else {

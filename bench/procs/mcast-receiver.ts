@@ -3,13 +3,13 @@
  * `listenMulticast(..., { listenMultiple: true })`, or raw dgram with `reuseAddr`), each joins
  * `--group` on interface 127.0.0.1 and counts what it receives.
  *
- * Prints `{"ready":true,"port":N}` (or `{"ready":false,"reason":…}`); answers `stats` with
+ * Prints `{"ready":true,"port":N}`; answers `stats` with
  * `{"counts":[…],"count","first","last","cpu"}`.
  */
 import dgram from 'node:dgram';
 import { DatagramProtocol } from '../../src/index.ts';
 import { cpuSeconds, numArg, onCommands, out, parseArgs } from './io.ts';
-import { ttListenMulticast } from './tt.ts';
+import { reactor } from './tt.ts';
 
 const args = parseArgs();
 const impl = args.get('impl') ?? 'tt';
@@ -43,11 +43,7 @@ let port = 0;
 if (impl === 'tt') {
   for (let i = 0; i < listeners; i++) {
     // Bound to the group address, so the sockets see that group only (Linux allows it).
-    const p = ttListenMulticast(port, new Listener(i), { interface: group, listenMultiple: true });
-    if (p === undefined) {
-      out({ ready: false, reason: 'listenMulticast is not available in this tree' });
-      process.exit(0);
-    }
+    const p = reactor.listenMulticast(port, new Listener(i), { interface: group, listenMultiple: true });
     port = p.getHost().port;
     await p.joinGroup(group, '127.0.0.1');
     closers.push(() => void p.stopListening());

@@ -9,7 +9,7 @@
 import dgram from 'node:dgram';
 import { DatagramProtocol } from '../../src/index.ts';
 import { cpuSeconds, numArg, onCommands, out, parseArgs } from './io.ts';
-import { socketOf, ttListenUDP } from './tt.ts';
+import { reactor, socketOf } from './tt.ts';
 
 const args = parseArgs();
 const impl = args.get('impl') ?? 'tt';
@@ -38,7 +38,7 @@ class Counter extends DatagramProtocol {
 let socket: dgram.Socket;
 let close: () => void;
 if (impl === 'tt') {
-  const port = ttListenUDP(0, new Counter(), { interface: host, maxPacketSize: 65535 });
+  const port = reactor.listenUDP(0, new Counter(), { interface: host, maxPacketSize: 65535 });
   socket = socketOf(port);
   close = () => void port.stopListening();
 } else {
