@@ -239,7 +239,10 @@ export class MulticastPort extends UdpPort implements IMulticastTransport {
       }
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      const hint = explainMembershipError(code);
+      const hint = explainMembershipError(code, {
+        leave: op === 'leave',
+        sourceSpecific: source !== undefined,
+      });
       throw failure(`${code ?? 'error'}: ${hint ?? (e as Error).message}`, e);
     }
   }

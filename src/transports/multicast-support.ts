@@ -180,7 +180,24 @@ const membershipHints: Record<string, string> = {
   EPROTONOSUPPORT: 'this platform does not support IGMPv3/MLDv2 source-specific joins',
 };
 
-/** A short explanation and fix for an OS error code from a membership call, if one is known. */
-export function explainMembershipError(code: string | undefined): string | undefined {
-  return code === undefined ? undefined : membershipHints[code];
+/**
+ * A short explanation and fix for an OS error code from a membership call, if one is known.
+ * Linux reuses codes across calls (leaving what was never joined is EADDRNOTAVAIL for a group
+ * but EINVAL for a source; a second source-specific join is EADDRNOTAVAIL), hence the context.
+ */
+export function explainMembershipError(
+  code: string | undefined,
+  context: { leave?: boolean; sourceSpecific?: boolean } = {},
+): string | undefined {
+  if (code === undefined) return undefined;
+  if (context.leave === true && (code === 'EADDRNOTAVAIL' || code === 'EINVAL')) {
+    return `the ${context.sourceSpecific === true ? 'source' : 'group'} was not joined on that interface`;
+  }
+  if (context.sourceSpecific === true && context.leave !== true && code === 'EADDRNOTAVAIL') {
+    return (
+      'this port has already joined that source for the group on that interface, or the interface ' +
+      'address is not an address of this host'
+    );
+  }
+  return membershipHints[code];
 }
