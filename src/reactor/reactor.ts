@@ -22,8 +22,10 @@ import type {
   IListeningPort,
   IPortOwner,
   IReactorCore,
+  IReactorMulticast,
   IReactorTime,
   IReactorUDP,
+  ListenMulticastOptions,
   ListenUDPOptions,
   TriggerId,
   TriggerPhase,
@@ -32,6 +34,8 @@ import { err, msg } from '../log/log.ts';
 import type { DelayedCall } from '../task/delayed-call.ts';
 import { TimerQueue } from '../task/timer-queue.ts';
 import { listenUDP } from '../transports/listen.ts';
+import { listenMulticast } from '../transports/listen-multicast.ts';
+import type { MulticastPort } from '../transports/multicast-port.ts';
 import type { UdpPort } from '../transports/udp-port.ts';
 import {
   invalidArgType,
@@ -92,7 +96,7 @@ function noop(): void {}
  */
 export class Reactor
   extends EventEmitter<ReactorEvents>
-  implements IReactorCore, IReactorTime, IReactorUDP, IPortOwner
+  implements IReactorCore, IReactorTime, IReactorUDP, IReactorMulticast, IPortOwner
 {
   #running = false;
   /** `run()` was called and neither `crash()` nor the end of shutdown has happened since. */
@@ -402,6 +406,29 @@ export class Reactor
     maxPacketSize?: number,
   ): UdpPort {
     return listenUDP(this, port, protocol, interfaceOrOptions, maxPacketSize);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Multicast (IReactorMulticast)
+
+  /**
+   * Listens for multicast datagrams on `port` (Twisted's `listenMulticast`); see
+   * `listenMulticast` in src/transports/listen-multicast.ts. `{ listenMultiple: true }` (or
+   * Twisted's positional `listenMultiple`) shares the port with other sockets that ask for it
+   * too. Bound when this returns; shutdown stops it.
+   *
+   * @example
+   * const port = reactor.listenMulticast(1900, new Ssdp(), { listenMultiple: true });
+   * await port.joinGroup('239.255.255.250');
+   */
+  listenMulticast(
+    port: number,
+    protocol: IDatagramProtocol,
+    interfaceOrOptions?: string | ListenMulticastOptions,
+    maxPacketSize?: number,
+    listenMultiple?: boolean,
+  ): MulticastPort {
+    return listenMulticast(this, port, protocol, interfaceOrOptions, maxPacketSize, listenMultiple);
   }
 
   // ---------------------------------------------------------------------------------------------
