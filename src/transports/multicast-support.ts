@@ -6,7 +6,7 @@
  * @internal
  * @module
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { ipFamily } from '../validate.ts';
 
@@ -60,7 +60,7 @@ export function ipv4InterfaceArgument(iface: string): string | undefined {
  *
  * - `''` or `'::'`: any interface (the OS picks by route);
  * - an interface index (a number, or a numeric zone such as `'::%3'`): on Unix libuv wants a
- *   name, so on Linux the index is mapped through `/sys/class/net`; on Windows it is used as is;
+ *   name, so on Linux the index is mapped through `/proc/self/net`; on Windows it is used as is;
  * - a scoped address (`'::%eth0'`, `'fe80::1%eth0'`): the name must exist (on Windows, zones
  *   are numeric);
  * - an IPv6 address of this host (`'fd00::1'`): the interface that has it.
@@ -132,27 +132,57 @@ function canonicalIPv6(addr: string): string {
   }
 }
 
+/**
+ * Linux: the interfaces of this process's network namespace, name → index (-1 when unknown),
+ * from /proc/self/net (igmp6 and if_inet6 carry indexes, dev every name). /sys/class/net is not
+ * used: it shows the namespace sysfs was mounted in, which after `unshare --net` is not ours.
+ */
+function linuxInterfaces(): Map<string, number> | undefined {
+  const found = new Map<string, number>();
+  let readAny = false;
+  const read = (file: string, each: (fields: string[]) => void): void => {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/self/net/${file}`, 'utf8');
+    } catch {
+      return; // no IPv6, or not mounted
+    }
+    readAny = true;
+    for (const line of text.split('\n')) {
+      const fields = line.trim().split(/\s+/);
+      if (fields.length > 1) each(fields);
+    }
+  };
+  // "<index> <name> <group> ..." (decimal index); every IPv6 interface is in ff02::1.
+  read('igmp6', (f) => found.set(f[1], Number(f[0])));
+  // "<address> <index, hex> <prefix> <scope> <flags> <name>".
+  read('if_inet6', (f) => found.set(f[5], Number.parseInt(f[1], 16)));
+  // "<name>: <counters...>" after two header lines.
+  read('dev', (f) => {
+    const name = f[0].endsWith(':') ? f[0].slice(0, -1) : undefined;
+    if (name !== undefined && !found.has(name)) found.set(name, -1);
+  });
+  return readAny ? found : undefined;
+}
+
 function interfaceExists(name: string, platform: NodeJS.Platform): boolean {
-  // An interface without addresses is missing from os.networkInterfaces(); Linux lists all.
-  if (platform === 'linux' && existsSync('/sys/class/net')) return existsSync(`/sys/class/net/${name}`);
+  // An interface without addresses is missing from os.networkInterfaces(); /proc lists it.
+  const linux = platform === 'linux' || platform === 'android' ? linuxInterfaces() : undefined;
+  if (linux !== undefined) return linux.has(name);
   return Object.hasOwn(networkInterfaces(), name);
 }
 
 function knownInterfaces(platform: NodeJS.Platform): string[] {
-  if (platform === 'linux' && existsSync('/sys/class/net')) return readdirSync('/sys/class/net');
+  const linux = platform === 'linux' || platform === 'android' ? linuxInterfaces() : undefined;
+  if (linux !== undefined) return [...linux.keys()];
   return Object.keys(networkInterfaces());
 }
 
 function interfaceNameOfIndex(index: number, platform: NodeJS.Platform): string | InterfaceProblem {
-  if (platform === 'linux' && existsSync('/sys/class/net')) {
-    for (const name of readdirSync('/sys/class/net')) {
-      try {
-        if (Number(readFileSync(`/sys/class/net/${name}/ifindex`, 'utf8').trim()) === index) return name;
-      } catch {
-        // the interface went away while we looked
-      }
-    }
-    return new InterfaceProblem('ENODEV', `this host has no network interface with index ${index}`);
+  const linux = platform === 'linux' || platform === 'android' ? linuxInterfaces() : undefined;
+  if (linux !== undefined) {
+    for (const [name, i] of linux) if (i === index) return name;
+    return new InterfaceProblem('ENODEV', `this host has no IPv6 network interface with index ${index}`);
   }
   return new InterfaceProblem(
     'ENODEV',
