@@ -8,7 +8,7 @@ import { Deferred } from '../defer/deferred.ts';
 import { maybeDeferred } from '../defer/shortcuts.ts';
 import type { Failure } from '../failure.ts';
 import type { IDelayedCall, IReactorTime } from '../interfaces.ts';
-import { invalidArgType, validateFunction, validateNumber } from '../validate.ts';
+import { invalidArgType, validateBoolean, validateFunction, validateNumber } from '../validate.ts';
 import { getDefaultClock } from './default-clock.ts';
 
 function invalidState(message: string): Error & { code: string } {
@@ -114,6 +114,8 @@ export class LoopingCall<A extends unknown[] = unknown[]> {
   start(interval: number, now = true): Deferred<this> {
     if (this.#running) throw invalidState('Tried to start an already running LoopingCall.');
     validateNumber(interval, 'interval', 0);
+    // Not coerced: `start(1, 'no')` would otherwise run at once.
+    validateBoolean(now, 'now');
     const clock = this.clock;
     this.#running = true;
     const deferred = new Deferred<this>();
