@@ -7,7 +7,7 @@
  */
 import { lookup } from 'node:dns';
 import { constants } from 'node:os';
-import { performance } from 'node:perf_hooks';
+import { inspect } from 'node:util';
 import { EventEmitter } from 'eventemitter3';
 import { Deferred } from '../defer/deferred.ts';
 import {
@@ -280,7 +280,8 @@ export class Reactor
     ...args: A
   ): TriggerId {
     if (!PHASES.includes(phase)) {
-      throw invalidArgValue('phase', `It must be 'before', 'during' or 'after'. Received ${String(phase)}`);
+      // inspect, not String: String() throws on a null-prototype object or a symbol-keyed one.
+      throw invalidArgValue('phase', `It must be 'before', 'during' or 'after'. Received ${inspect(phase)}`);
     }
     validateString(eventType, 'eventType');
     validateFunction(fn, 'fn');
@@ -302,7 +303,7 @@ export class Reactor
     if (!removed) {
       throw invalidArgValue(
         'id',
-        `No pending '${String(phase)}' trigger #${String(id.id)} for system event '${String(eventType)}': ` +
+        `No pending ${inspect(phase)} trigger #${inspect(id.id)} for system event ${inspect(eventType)}: ` +
           'it was already removed, has already run, or was never added.',
       );
     }
@@ -320,7 +321,8 @@ export class Reactor
   /**
    * The current time in epoch seconds. It comes from Node's monotonic clock anchored at the
    * process's start (`performance.timeOrigin + performance.now()`), so delayed calls are not
-   * disturbed when the wall clock is set back or forward.
+   * disturbed when the wall clock is set back or forward. (The global `performance` is read at
+   * each call, so fake timers that replace it drive the reactor too.)
    */
   seconds(): number {
     return (performance.timeOrigin + performance.now()) / 1000;
