@@ -30,6 +30,7 @@ import type {
   TriggerId,
   TriggerPhase,
 } from '../interfaces.ts';
+import type { Failure } from '../failure.ts';
 import { err, msg } from '../log/log.ts';
 import type { DelayedCall } from '../task/delayed-call.ts';
 import { TimerQueue } from '../task/timer-queue.ts';
@@ -482,7 +483,18 @@ export class Reactor
     const waits: unknown[] = [];
     for (const port of [...this.#ports]) {
       try {
-        waits.push(port.stopListening());
+        const d = port.stopListening();
+        const why = `Error stopping ${String(port)} during shutdown`;
+        if (d instanceof Deferred) {
+          waits.push(
+            d.addErrback((f: Failure) => {
+              err(f, why);
+              return undefined;
+            }),
+          );
+        } else {
+          waits.push(Promise.resolve(d).catch((e: unknown) => err(e, why)));
+        }
       } catch (e) {
         err(e, `Error stopping ${String(port)} during shutdown`);
       }
