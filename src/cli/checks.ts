@@ -219,7 +219,7 @@ export async function checkReusePort(): Promise<CheckResult> {
 
 const multicastRouteFix =
   process.platform === 'linux'
-    ? 'Give loopback multicast: `sudo ip link set lo multicast on && sudo ip route add 224.0.0.0/4 dev lo` ' +
+    ? 'Give loopback multicast: `sudo ip link set lo up multicast on && sudo ip route add 224.0.0.0/4 dev lo` ' +
       '(a host with a default route usually has one already); check that no firewall drops 224.0.0.0/4 on lo.'
     : 'Make sure a multicast route exists (most hosts have one through the default route) and that ' +
       'no firewall drops multicast on the loopback interface.';
@@ -392,17 +392,49 @@ export async function checkPrivilegedPort(): Promise<CheckResult> {
   return { ...base, status: 'skip', detail: 'ports 1019-1023 on 127.0.0.1 are all in use; nothing to learn' };
 }
 
+/** Runs `check`; a check that throws where it should have reported becomes a failed row, not a crash. */
+async function safely(
+  id: string,
+  title: string,
+  check: () => CheckResult | Promise<CheckResult>,
+): Promise<CheckResult> {
+  try {
+    return await check();
+  } catch (e) {
+    return {
+      id,
+      title,
+      status: 'fail',
+      code: errorCode(e),
+      detail: `the check itself failed: ${message(e)}`,
+      fix: 'Is the loopback interface up? (`ip link set lo up` on Linux.) Otherwise please report this.',
+    };
+  }
+}
+
 /** Runs every check in order (they share the process-wide reactor, so one at a time). */
 export async function runChecks(options: CheckOptions): Promise<CheckResult[]> {
-  const results: CheckResult[] = [checkNodeVersion()];
-  results.push(await checkBindTwicePlain());
-  results.push(await checkBindTwiceListenMultiple());
-  results.push(await checkReusePort());
-  results.push(await checkLoopbackMulticast(options));
+  const results: CheckResult[] = [];
+  const run = async (id: string, title: string, check: () => CheckResult | Promise<CheckResult>) => {
+    results.push(await safely(id, title, check));
+  };
+  await run('node-version', 'Node.js version', checkNodeVersion);
+  await run('bind-twice-plain', 'Second plain bind of a UDP port is refused', checkBindTwicePlain);
+  await run(
+    'bind-twice-listen-multiple',
+    'Two listenMultiple ports share one port',
+    checkBindTwiceListenMultiple,
+  );
+  await run('reuse-port', 'listenUDP reusePort (SO_REUSEPORT)', checkReusePort);
+  await run('multicast-loopback', `Multicast send/receive on loopback (${options.group})`, () =>
+    checkLoopbackMulticast(options),
+  );
   for (const { name, address } of resolveInterfaces(options.interfaces)) {
-    results.push(await checkJoinOn(name, address, options.group));
+    await run(`multicast-join:${name}`, `Join ${options.group} on ${name}`, () =>
+      checkJoinOn(name, address, options.group),
+    );
   }
-  results.push(await checkIPv6(options));
-  results.push(await checkPrivilegedPort());
+  await run('ipv6', 'IPv6 UDP on ::1', () => checkIPv6(options));
+  await run('privileged-port', 'Binding a port below 1024', checkPrivilegedPort);
   return results;
 }
