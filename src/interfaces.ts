@@ -129,6 +129,13 @@ export interface ListenUDPOptions {
   reusePort?: boolean;
   /** Aborting stops the port. */
   signal?: AbortSignal;
+  /**
+   * Beyond Twisted: a cap, in bytes, on what the socket may hold unsent. node:dgram has no
+   * backpressure, so a sender faster than the network queues without bound; with this set, a
+   * `write` made while the send queue holds `maxSendQueue` bytes or more is dropped and counted
+   * in `stats().drops` instead. Default: no cap.
+   */
+  maxSendQueue?: number;
 }
 
 /** Options of `listenMulticast`. */
@@ -138,6 +145,8 @@ export interface ListenMulticastOptions {
   /** SO_REUSEADDR and, where the platform has it, SO_REUSEPORT: share the port. Default false. */
   listenMultiple?: boolean;
   signal?: AbortSignal;
+  /** A cap on unsent bytes; see {@link ListenUDPOptions.maxSendQueue}. */
+  maxSendQueue?: number;
 }
 
 /** A reactor that listens on UDP ports (Twisted's `IReactorUDP`). */

@@ -16,7 +16,13 @@ import {
 import { DEFAULT_MAX_PACKET_SIZE, validateDatagramProtocol, validateSignal } from './listen.ts';
 import { MulticastPort } from './multicast-port.ts';
 
-const multicastOptionKeys = new Set(['interface', 'maxPacketSize', 'listenMultiple', 'signal']);
+const multicastOptionKeys = new Set([
+  'interface',
+  'maxPacketSize',
+  'listenMultiple',
+  'signal',
+  'maxSendQueue',
+]);
 
 /**
  * Listens for multicast (and unicast) datagrams on `port` (Twisted's
@@ -60,6 +66,7 @@ export function listenMulticast(
   let packetSize = DEFAULT_MAX_PACKET_SIZE;
   let multiple = false;
   let signal: unknown;
+  let maxSendQueue: number | undefined;
   if (typeof interfaceOrOptions === 'string') {
     iface = interfaceOrOptions;
     validateInterface(iface, 'interface');
@@ -88,6 +95,10 @@ export function listenMulticast(
       multiple = o.listenMultiple;
     }
     signal = o.signal;
+    if (o.maxSendQueue !== undefined) {
+      validateInteger(o.maxSendQueue, 'options.maxSendQueue', 1);
+      maxSendQueue = o.maxSendQueue;
+    }
   }
   if (maxPacketSize !== undefined) {
     validateInteger(maxPacketSize, 'maxPacketSize', 1);
@@ -104,6 +115,7 @@ export function listenMulticast(
     reusePort: false,
     listenMultiple: multiple,
     signal,
+    maxSendQueue,
   });
   multicastPort.startListening();
   return multicastPort;

@@ -20,7 +20,7 @@ import { UdpPort, abortError, protocolLogPrefix } from './udp-port.ts';
 export const DEFAULT_MAX_PACKET_SIZE = 8192;
 
 const protocolMethods = ['makeConnection', 'doStart', 'doStop', 'datagramReceived'] as const;
-const udpOptionKeys = new Set(['interface', 'maxPacketSize', 'reusePort', 'signal']);
+const udpOptionKeys = new Set(['interface', 'maxPacketSize', 'reusePort', 'signal', 'maxSendQueue']);
 
 /**
  * Checks that `protocol` can be started on a port: a datagram protocol (TypeError otherwise) that
@@ -77,7 +77,7 @@ export function validateSignal(
  * and binds nothing.
  *
  * @param owner the reactor: it resolves names and keeps the registry of ports it stops at shutdown.
- * @param interfaceOrOptions the interface (a string, as in Twisted) or `{ interface, maxPacketSize, reusePort, signal }`.
+ * @param interfaceOrOptions the interface (a string, as in Twisted) or `{ interface, maxPacketSize, reusePort, signal, maxSendQueue }`.
  * @param maxPacketSize datagrams longer than this are cut to it (default 8192); overrides the option.
  *
  * @example
@@ -97,6 +97,7 @@ export function listenUDP(
   let packetSize = DEFAULT_MAX_PACKET_SIZE;
   let reusePort = false;
   let signal: unknown;
+  let maxSendQueue: number | undefined;
   if (typeof interfaceOrOptions === 'string') {
     iface = interfaceOrOptions;
     validateInterface(iface, 'interface');
@@ -125,13 +126,17 @@ export function listenUDP(
       reusePort = o.reusePort;
     }
     signal = o.signal;
+    if (o.maxSendQueue !== undefined) {
+      validateInteger(o.maxSendQueue, 'options.maxSendQueue', 1);
+      maxSendQueue = o.maxSendQueue;
+    }
   }
   if (maxPacketSize !== undefined) {
     validateInteger(maxPacketSize, 'maxPacketSize', 1);
     packetSize = maxPacketSize;
   }
   validateSignal(signal);
-  const config = { interface: iface, maxPacketSize: packetSize, reusePort, signal };
+  const config = { interface: iface, maxPacketSize: packetSize, reusePort, signal, maxSendQueue };
   const udpPort = new UdpPort(owner, port, protocol, config);
   udpPort.startListening();
   return udpPort;

@@ -95,6 +95,7 @@ export class MulticastPort extends UdpPort implements IMulticastTransport {
       interface: config.interface,
       maxPacketSize: config.maxPacketSize,
       signal: config.signal,
+      maxSendQueue: config.maxSendQueue,
       reusePort: config.reusePort || (config.listenMultiple && listenMultipleNeedsReusePort()),
     });
     this.listenMultiple = config.listenMultiple;

@@ -42,6 +42,8 @@ export interface UdpPortConfig {
   maxPacketSize: number;
   reusePort: boolean;
   signal?: AbortSignal | undefined;
+  /** Unsent bytes beyond which `write` drops (and counts) instead of queueing; undefined: no cap. */
+  maxSendQueue?: number | undefined;
 }
 
 /** Per-port counters, as `stats()` returns them. */
@@ -56,7 +58,10 @@ export interface UdpPortStats {
   bytesOut: number;
   /** Send or receive errors the OS reported (each one also logged). */
   errors: number;
-  /** Datagrams dropped from full `datagrams()` buffers. */
+  /**
+   * Datagrams dropped: from full `datagrams()` buffers, and writes refused because the send
+   * queue was at `maxSendQueue`.
+   */
   drops: number;
   /** Bytes queued in the socket for sending (`socket.getSendQueueSize()`), 0 once closed. */
   sendQueueSize: number;
@@ -134,6 +139,8 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
   readonly socketType: 'udp4' | 'udp6';
   /** The port number asked for (0: any free one). `getHost().port` is the real one. */
   readonly requestedPort: number;
+  /** The cap on unsent bytes (`maxSendQueue`), or `undefined` for none. */
+  readonly maxSendQueue: number | undefined;
 
   /** The dgram socket; `undefined` before the bind and after the close. */
   protected socket: dgram.Socket | undefined;
@@ -181,6 +188,7 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
     this.maxPacketSize = config.maxPacketSize;
     this.reusePort = config.reusePort;
     this.signal = config.signal;
+    this.maxSendQueue = config.maxSendQueue;
     this.socketType = ipFamily(config.interface) === 6 ? 'udp6' : 'udp4';
     this.maxDatagramSize = this.socketType === 'udp6' ? MAX_IPV6_DATAGRAM : MAX_IPV4_DATAGRAM;
     this.protocolPrefix = protocolLogPrefix(protocol);
@@ -407,9 +415,11 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
     if (datagram.byteLength > this.maxDatagramSize) throw this.tooLong(datagram.byteLength);
     if (this.connectedHost !== undefined) {
       if (addr !== undefined && addr !== null) this.checkConnectedAddr(addr);
+      if (this.sendQueueFull(socket)) return;
       socket.send(datagram, this.onSent);
     } else {
       this.checkDestination(addr);
+      if (this.sendQueueFull(socket)) return;
       socket.send(datagram, (addr as AddressTuple)[1], this.lastDestination, this.onSent);
     }
   }
@@ -437,11 +447,24 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
     const list = datagrams as Uint8Array[];
     if (this.connectedHost !== undefined) {
       if (addr !== undefined && addr !== null) this.checkConnectedAddr(addr);
+      if (this.sendQueueFull(socket)) return;
       socket.send(list, this.onSent);
     } else {
       this.checkDestination(addr);
+      if (this.sendQueueFull(socket)) return;
       socket.send(list, (addr as AddressTuple)[1], this.lastDestination, this.onSent);
     }
+  }
+
+  /**
+   * With `maxSendQueue`: whether the socket already holds that many unsent bytes, in which case
+   * the datagram is dropped and counted rather than queued (node:dgram has no backpressure).
+   * Checked after the arguments, so a bad write still throws.
+   */
+  private sendQueueFull(socket: dgram.Socket): boolean {
+    if (this.maxSendQueue === undefined || socket.getSendQueueSize() < this.maxSendQueue) return false;
+    this.counters.drops += 1;
+    return true;
   }
 
   private tooLong(length: number): MessageLengthError {
