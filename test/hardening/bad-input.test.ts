@@ -106,6 +106,7 @@ describe('listenUDP', () => {
             {},
             'signal',
           ),
+          maxSendQueue: fc.oneof(fc.integer({ min: 1, max: 1 << 20 }), value),
           extra: value,
         },
         { requiredKeys: [] },
@@ -124,8 +125,9 @@ describe('listenUDP', () => {
             const o = opts as Record<string, unknown>;
             valid =
               Object.keys(o).every((k) =>
-                ['interface', 'maxPacketSize', 'reusePort', 'signal'].includes(k),
+                ['interface', 'maxPacketSize', 'reusePort', 'signal', 'maxSendQueue'].includes(k),
               ) &&
+              (o.maxSendQueue === undefined || isPositiveInt(o.maxSendQueue)) &&
               (o.interface === undefined || isIface(o.interface)) &&
               (o.maxPacketSize === undefined || isPositiveInt(o.maxPacketSize)) &&
               (o.reusePort === undefined || typeof o.reusePort === 'boolean') &&
@@ -157,6 +159,7 @@ describe('listenMulticast', () => {
           interface: fc.oneof(fc.constantFrom('', '127.0.0.1'), hostLike),
           maxPacketSize: fc.oneof(fc.integer({ min: 1, max: 65536 }), value),
           listenMultiple: fc.oneof(fc.boolean(), value),
+          maxSendQueue: fc.oneof(fc.integer({ min: 1, max: 1 << 20 }), value),
           extra: value,
         },
         { requiredKeys: [] },
@@ -178,11 +181,12 @@ describe('listenMulticast', () => {
               const o = opts as Record<string, unknown>;
               valid &&=
                 Object.keys(o).every((k) =>
-                  ['interface', 'maxPacketSize', 'listenMultiple', 'signal'].includes(k),
+                  ['interface', 'maxPacketSize', 'listenMultiple', 'signal', 'maxSendQueue'].includes(k),
                 ) &&
                 (o.interface === undefined || isIface(o.interface)) &&
                 (o.maxPacketSize === undefined || isPositiveInt(o.maxPacketSize)) &&
-                (o.listenMultiple === undefined || typeof o.listenMultiple === 'boolean');
+                (o.listenMultiple === undefined || typeof o.listenMultiple === 'boolean') &&
+                (o.maxSendQueue === undefined || isPositiveInt(o.maxSendQueue));
             }
           }
           valid &&= max === undefined || isPositiveInt(max);

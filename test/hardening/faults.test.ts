@@ -28,8 +28,10 @@ class Faulty extends DatagramProtocol {
   started = 0;
   stopped = 0;
   refused = 0;
-  constructor(readonly throwFrom: ReadonlySet<string> = new Set()) {
+  readonly throwFrom: ReadonlySet<string>;
+  constructor(throwFrom: ReadonlySet<string> = new Set()) {
     super();
+    this.throwFrom = throwFrom;
   }
   override startProtocol(): void {
     this.started += 1;
