@@ -11,6 +11,10 @@ import { validateDelay, validateFunction } from '../validate.ts';
 import { DelayedCall, type DelayedCallOwner } from './delayed-call.ts';
 import { TimerHeap } from './timer-heap.ts';
 
+// Most calls take no arguments: they share one empty array instead of each keeping the one its
+// rest parameter made (32 bytes per pending call, and less for the GC to copy).
+const NO_ARGS: [] = Object.freeze([]) as unknown as [];
+
 /** Hooks through which the reactor keeps its one Node timer armed for the earliest call. */
 export interface TimerQueueHooks {
   /** A call is now due at `time` (scheduled, delayed or reset): the earliest time may be sooner. */
@@ -62,7 +66,7 @@ export class TimerQueue implements DelayedCallOwner {
     validateDelay(delay, 'delay');
     validateFunction(fn, 'fn');
     const time = this.#now() + delay;
-    const call = new DelayedCall<A>(this, time, fn, args);
+    const call = new DelayedCall<A>(this, time, fn, args.length === 0 ? (NO_ARGS as unknown as A) : args);
     this.#heap.push(call as unknown as DelayedCall, time);
     this.#hooks?.scheduled(time);
     return call;
@@ -105,11 +109,15 @@ export class TimerQueue implements DelayedCallOwner {
       const call = heap.pop() as DelayedCall;
       call.markCalled();
       ran++;
+      // A call without arguments is called directly: spreading even an empty array costs.
+      const args = call.args;
       if (onError === undefined) {
-        call.func(...call.args);
+        if (args.length === 0) call.func();
+        else call.func(...args);
       } else {
         try {
-          call.func(...call.args);
+          if (args.length === 0) call.func();
+          else call.func(...args);
         } catch (e) {
           onError(e, call);
         }
