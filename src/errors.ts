@@ -100,8 +100,9 @@ export class CannotListenError extends TwistedError {
     });
     this.interface = iface;
     this.port = port;
-    this.socketError = (socketError instanceof Error ? socketError : new Error(String(socketError))) as Error &
-      SystemErrorFields;
+    this.socketError = (
+      socketError instanceof Error ? socketError : new Error(String(socketError))
+    ) as Error & SystemErrorFields;
     this.errno = fields.errno;
     this.syscall = fields.syscall;
     this.address = fields.address;

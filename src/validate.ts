@@ -45,7 +45,10 @@ export function invalidArgValue(name: string, reason: string): Coded<TypeError> 
   return Object.assign(err, { code: 'ERR_INVALID_ARG_VALUE' });
 }
 
-export function validateFunction(value: unknown, name: string): asserts value is (...args: never[]) => unknown {
+export function validateFunction(
+  value: unknown,
+  name: string,
+): asserts value is (...args: never[]) => unknown {
   if (typeof value !== 'function') throw invalidArgType(name, 'of type function', value);
 }
 

@@ -62,7 +62,12 @@ export function emit(fields: Partial<LogEvent>): void {
     } catch (e) {
       removeObserver(observer);
       const report = new Failure(e);
-      emit({ isError: true, failure: report, why: `Log observer ${observer.name || '<anonymous>'} failed and was removed`, system: 'log' });
+      emit({
+        isError: true,
+        failure: report,
+        why: `Log observer ${observer.name || '<anonymous>'} failed and was removed`,
+        system: 'log',
+      });
       if (observers.length === 0) process.stderr.write(`${report.getTraceback()}\n`);
     }
   }
@@ -112,7 +117,10 @@ export function textFromEventDict(event: LogEvent): string | undefined {
 }
 
 function timestamp(seconds: number): string {
-  return `${new Date(seconds * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '')}+0000`;
+  return `${new Date(seconds * 1000)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, '')}+0000`;
 }
 
 /** An observer that writes `<time> [<system>] <text>` lines to a stream (Twisted's FileLogObserver). */

@@ -21,7 +21,14 @@ const hasUnshare = existsSync('/usr/bin/unshare') || existsSync('/bin/unshare');
 
 /** Runs one scenario of the fixture under `wrapper` (e.g. setpriv …) and parses its JSON line. */
 async function run(wrapper: string[], scenario: string): Promise<Record<string, unknown>> {
-  const [cmd, ...args] = [...wrapper, process.execPath, '--no-warnings', fixture, scenario];
+  const [cmd, ...args] = [
+    ...wrapper,
+    process.execPath,
+    '--no-warnings',
+    '--experimental-strip-types',
+    fixture,
+    scenario,
+  ];
   const { stdout } = await promisify(execFile)(cmd, args, { timeout: 15_000 });
   return JSON.parse(stdout.trim().split('\n').pop() as string) as Record<string, unknown>;
 }

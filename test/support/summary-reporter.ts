@@ -20,6 +20,7 @@ export default class SummaryReporter implements Reporter {
     }
     const line = `${passed} passed, ${failed} failed, ${skipped} skipped`;
     process.stdout.write(`\n${line}\n`);
-    if (process.env.SUMMARY_FILE) appendFileSync(process.env.SUMMARY_FILE, `${passed} ${failed} ${skipped}\n`);
+    if (process.env.SUMMARY_FILE)
+      appendFileSync(process.env.SUMMARY_FILE, `${passed} ${failed} ${skipped}\n`);
   }
 }
