@@ -29,8 +29,10 @@ export interface ListenRequest {
 }
 
 const protocolMethods = ['makeConnection', 'doStart', 'doStop', 'datagramReceived'] as const;
-const udpKeys = new Set(['interface', 'maxPacketSize', 'reusePort', 'signal']);
-const multicastKeys = new Set(['interface', 'maxPacketSize', 'listenMultiple', 'signal']);
+// The same keys as the real listenUDP/listenMulticast, so code that passes maxSendQueue runs on the
+// fakes unchanged (they have no send queue, so the cap is checked and then has nothing to limit).
+const udpKeys = new Set(['interface', 'maxPacketSize', 'reusePort', 'signal', 'maxSendQueue']);
+const multicastKeys = new Set(['interface', 'maxPacketSize', 'listenMultiple', 'signal', 'maxSendQueue']);
 
 function checkProtocol(protocol: unknown): asserts protocol is IDatagramProtocol {
   if (protocol === null || typeof protocol !== 'object') {
@@ -109,6 +111,7 @@ function parse(
       validateInteger(o.maxPacketSize, 'options.maxPacketSize', 1);
       packetSize = o.maxPacketSize;
     }
+    if (o.maxSendQueue !== undefined) validateInteger(o.maxSendQueue, 'options.maxSendQueue', 1);
     const flag = o[sharedKey];
     if (flag !== undefined) {
       validateBoolean(flag, `options.${sharedKey}`);

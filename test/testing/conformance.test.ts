@@ -208,6 +208,11 @@ describe.each([realReactor, memoryReactor, virtualNetwork])('$name', (builder) =
     expect(() => e.listenRaw(0, new Recorder(), 'localhost')).toThrow(InvalidAddressError);
     expect(() => e.listenRaw(0, new Recorder(), { iface: '127.0.0.1' })).toThrow(TypeError);
     expect(() => e.listenRaw(0, new Recorder(), { maxPacketSize: 0 })).toThrow(RangeError);
+    expect(() => e.listenRaw(0, new Recorder(), { maxSendQueue: 0 })).toThrow(RangeError);
+    expect(() => e.listenRaw(0, new Recorder(), { maxSendQueue: '1' })).toThrow(TypeError);
+    const capped = e.listenRaw(0, new Recorder(), { interface: '127.0.0.1', maxSendQueue: 65536 });
+    expect(capped.getHost().host).toBe('127.0.0.1');
+    void capped.stopListening();
     const busy = new Recorder();
     e.listenUDP(0, busy);
     expect(() => e.listenUDP(0, busy)).toThrow(AlreadyListeningError);
