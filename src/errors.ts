@@ -26,6 +26,15 @@ export class TwistedError extends Error {
     }
   }
 
+  /**
+   * Answers `instanceof` by a `Symbol.for` brand rather than by prototype, so an error made by
+   * the ESM build is an instance of the CommonJS build's class too (and the reverse).
+   *
+   * @example
+   * import { CannotListenError as Esm } from 'twisted-ts';
+   * const { CannotListenError: Cjs } = createRequire(import.meta.url)('twisted-ts');
+   * new Cjs('', 53, new Error('x')) instanceof Esm; // true
+   */
   static override [Symbol.hasInstance](instance: unknown): boolean {
     return (
       instance !== null &&
@@ -37,10 +46,15 @@ export class TwistedError extends Error {
 
 /** What a Node socket error carries; kept on every wrapped OS error. */
 export interface SystemErrorFields {
+  /** The OS error code as Node names it (`'EADDRINUSE'`, `'EACCES'`…). */
   code?: string;
+  /** The OS error number (negative on Unix, as libuv reports it). */
   errno?: number;
+  /** The system call that failed (`'bind'`, `'send'`, `'addMembership'`…). */
   syscall?: string;
+  /** The address the call was made with, when it had one. */
   address?: string;
+  /** The port the call was made with, when it had one. */
   port?: number;
 }
 
@@ -81,11 +95,17 @@ function socketErrorFields(err: unknown): SystemErrorFields {
  */
 export class CannotListenError extends TwistedError {
   override readonly code = 'ERR_CANNOT_LISTEN';
+  /** The interface that was asked for (`''` means all interfaces). */
   readonly interface: string;
+  /** The port that was asked for (`0` when the OS was to choose one). */
   readonly port: number;
+  /** Node's own error; `socketError.code` is the OS code (`'EADDRINUSE'`, `'EACCES'`…). */
   readonly socketError: Error & SystemErrorFields;
+  /** `socketError.errno`, copied so callers need not reach into the cause. */
   readonly errno: number | undefined;
+  /** `socketError.syscall` (usually `'bind'`). */
   readonly syscall: string | undefined;
+  /** `socketError.address`: the address the bind was tried on. */
   readonly address: string | undefined;
 
   constructor(iface: string, port: number, socketError: unknown, explanation?: string) {
@@ -117,6 +137,7 @@ export class MessageLengthError extends TwistedError {
 /** An address is not an IP literal of the right family, or not an address at all. */
 export class InvalidAddressError extends TwistedError {
   override readonly code = 'ERR_INVALID_ADDRESS';
+  /** The rejected address, as it was given (it may not even be a string). */
   readonly address: unknown;
   /** `options.cause`: the OS error behind it, when there is one. */
   constructor(address: unknown, message: string, options?: ErrorOptions) {
@@ -133,8 +154,11 @@ export class ConnectionRefusedError extends TwistedError {
 /** Joining or leaving a multicast group failed (Twisted's `error.MulticastJoinError`). */
 export class MulticastJoinError extends TwistedError {
   override readonly code = 'ERR_MULTICAST_JOIN';
+  /** The group address of the join or leave. */
   readonly group: string;
+  /** The interface of the join or leave (`''` means the OS's choice). */
   readonly interface: string;
+  /** The OS error behind the failure; `undefined` when the arguments were refused before any system call. */
   readonly socketError: (Error & SystemErrorFields) | undefined;
   constructor(group: string, iface: string, message: string, socketError?: unknown) {
     super(message, socketError === undefined ? undefined : { cause: socketError });
@@ -207,6 +231,7 @@ export class DNSLookupError extends TwistedError {
 /** Thrown or errbacked by `react`'s main to end the process with `exitCode` (Python's SystemExit). */
 export class SystemExit extends TwistedError {
   override readonly code = 'ERR_SYSTEM_EXIT';
+  /** The status `react` exits the process with. */
   readonly exitCode: number;
   constructor(exitCode = 0, message?: string) {
     super(message ?? `exit ${exitCode}`);
@@ -240,6 +265,7 @@ export class FirstError extends TwistedError {
  */
 export class FailureGroup extends TwistedError {
   override readonly code = 'ERR_FAILURE_GROUP';
+  /** The `Failure` of every Deferred given to `race`, in input order. */
   readonly failures: readonly import('./failure.ts').Failure[];
   constructor(failures: readonly import('./failure.ts').Failure[]) {
     super(`All ${failures.length} Deferreds failed`);

@@ -15,10 +15,15 @@ export type Datagram = Uint8Array;
 
 /** An IPv4 or IPv6 endpoint (`IPv4Address`, `IPv6Address`). */
 export interface IAddress {
+  /** The transport protocol: always `'UDP'` for the ports of this package. */
   readonly type: 'UDP' | 'TCP';
+  /** The IP literal (`'127.0.0.1'`, `'::1'`); never a host name. */
   readonly host: string;
+  /** The port number (the real one when `0` was asked for). */
   readonly port: number;
+  /** Whether `other` is an address of the same class with the same type, host and port. */
   equals(other: unknown): boolean;
+  /** A readable form, as Twisted's repr: `IPv4Address(type='UDP', host='127.0.0.1', port=9999)`. */
   toString(): string;
 }
 
@@ -26,13 +31,21 @@ export interface IAddress {
 export interface IDelayedCall {
   /** When it is due, in the clock's seconds. */
   getTime(): number;
+  /**
+   * Cancels it, so it never runs.
+   *
+   * @throws AlreadyCalled when it already ran; AlreadyCancelled when it was already cancelled.
+   */
   cancel(): void;
   /** Postpones it by `seconds`. */
   delay(seconds: number): void;
   /** Reschedules it `seconds` from now. */
   reset(seconds: number): void;
+  /** `true` while it is still pending: neither run nor cancelled. */
   active(): boolean;
+  /** `true` once it has run. */
   readonly called: boolean;
+  /** `true` once it was cancelled. */
   readonly cancelled: boolean;
 }
 
@@ -50,22 +63,62 @@ export interface IReactorTime {
 export type TriggerPhase = 'before' | 'during' | 'after';
 
 /** An opaque handle for `removeSystemEventTrigger`. */
-export type TriggerId = { readonly phase: TriggerPhase; readonly eventType: string; readonly id: number };
+export type TriggerId = {
+  /** The phase the trigger was added to. */
+  readonly phase: TriggerPhase;
+  /** The event it was added for (`'startup'`, `'shutdown'` or any name). */
+  readonly eventType: string;
+  /** A number unique within the reactor that made it. */
+  readonly id: number;
+};
 
 /** The reactor's lifecycle (Twisted's `IReactorCore`). */
 export interface IReactorCore {
+  /** `true` from the end of startup until shutdown begins (or `crash()`). */
   readonly running: boolean;
+  /**
+   * Starts the reactor: fires `startup`, then keeps the process alive until `stop()`.
+   * SIGINT and SIGTERM call `stop()` unless `installSignalHandlers` is `false`.
+   *
+   * @returns a Promise that resolves once shutdown is complete.
+   * @throws ReactorAlreadyRunning when running; ReactorNotRestartable after a stop.
+   */
   run(options?: { installSignalHandlers?: boolean }): Promise<void>;
+  /**
+   * Schedules shutdown: fires the `shutdown` event (before, during, after) and stops every port.
+   *
+   * @throws ReactorNotRunning when the reactor is not running.
+   */
   stop(): void;
+  /** Stops at once, without shutdown triggers; the `run()` promise resolves and `run()` may be called again. */
   crash(): void;
+  /**
+   * Calls `fn(...args)` once the reactor is running: at once if it already is, otherwise after
+   * startup.
+   *
+   * @returns the trigger id when the call was deferred (for `removeSystemEventTrigger`), else `undefined`.
+   */
   callWhenRunning<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): TriggerId | undefined;
+  /**
+   * Runs `fn(...args)` in `phase` of `eventType`. A `before` trigger may return a Deferred or a
+   * Promise, and the event waits for it.
+   *
+   * @example
+   * reactor.addSystemEventTrigger('before', 'shutdown', () => port.stopListening());
+   */
   addSystemEventTrigger<A extends unknown[]>(
     phase: TriggerPhase,
     eventType: string,
     fn: (...args: A) => unknown,
     ...args: A
   ): TriggerId;
+  /**
+   * Removes a trigger added by `addSystemEventTrigger` (or deferred by `callWhenRunning`).
+   *
+   * @throws TypeError when `id` is not a trigger that is still pending.
+   */
   removeSystemEventTrigger(id: TriggerId): void;
+  /** Fires `eventType`: its `before` triggers, then `during`, then `after`. */
   fireSystemEvent(eventType: string): void;
   /** Resolves a host name to an IP address; IP literals answer at once. */
   resolve(name: string, timeout?: number): Deferred<string>;
@@ -75,6 +128,7 @@ export interface IReactorCore {
 export interface IListeningPort {
   /** Stops listening; fires once the socket is closed and the protocol was told. */
   stopListening(): Deferred<void>;
+  /** The address the port is bound to; the real port number when `0` was asked for. */
   getHost(): IAddress;
 }
 
@@ -86,20 +140,45 @@ export interface IUDPTransport extends IListeningPort {
   writeSequence(datagrams: readonly Datagram[], addr?: AddressTuple): void;
   /** Connects to one peer (connected UDP); only IP literals. */
   connect(host: string, port: number): void;
+  /** Stops listening, as `stopListening()` without the Deferred (Twisted's `loseConnection`). */
   loseConnection(): void;
+  /** Allows or forbids sending to broadcast addresses (SO_BROADCAST). */
   setBroadcastAllowed(enabled: boolean): void;
+  /** Whether sending to broadcast addresses is allowed; `false` by default. */
   getBroadcastAllowed(): boolean;
 }
 
 /** A multicast UDP transport (Twisted's `IMulticastTransport`). */
 export interface IMulticastTransport extends IUDPTransport {
+  /**
+   * Joins the multicast group `addr` on interface `iface` (`''`: the OS's choice). Both may be
+   * host names, resolved through the reactor, hence the Deferred.
+   *
+   * @returns a Deferred that fires when joined, or errbacks with a `MulticastJoinError`.
+   * @example
+   * await port.joinGroup('239.255.0.1', '127.0.0.1');
+   */
   joinGroup(addr: string, iface?: string): Deferred<void>;
+  /** Leaves a group joined with `joinGroup`; errbacks with a `MulticastJoinError` on failure. */
   leaveGroup(addr: string, iface?: string): Deferred<void>;
+  /**
+   * Sets the time-to-live of outgoing multicast datagrams (IP_MULTICAST_TTL / hops).
+   *
+   * @throws RangeError unless `ttl` is an integer from 0 to 255.
+   */
   setTTL(ttl: number): void;
+  /** The multicast TTL last set with `setTTL` (1, the OS default, until then). */
   getTTL(): number;
+  /** Whether this host's own sockets receive the datagrams it sends to a group (IP_MULTICAST_LOOP). */
   setLoopbackMode(mode: boolean | 0 | 1): void;
+  /** The loopback mode last set with `setLoopbackMode` (`true`, the OS default, until then). */
   getLoopbackMode(): boolean;
+  /**
+   * Chooses the interface multicast datagrams are sent from (IP_MULTICAST_IF); `addr` may be a
+   * host name, hence the Deferred.
+   */
   setOutgoingInterface(addr: string): Deferred<void>;
+  /** The interface set with `setOutgoingInterface` (`'0.0.0.0'`, or `'::'` on IPv6, by default). */
   getOutgoingInterface(): string;
 }
 
@@ -109,13 +188,22 @@ export interface IDatagramProtocol {
   doStart(): void;
   /** Called by a port when it stops: runs `stopProtocol` when the last port stops. */
   doStop(): void;
+  /** Called by a port with itself as `transport`: sets `this.transport` and runs `doStart()`. */
   makeConnection(transport: IUDPTransport): void;
+  /**
+   * Called for every datagram that arrives, with the sender's address. An exception thrown here
+   * is logged and the port goes on receiving.
+   */
   datagramReceived(datagram: Buffer, addr: AddressTuple): void;
   /** Connected UDP only: the peer answered with ICMP port-unreachable. */
   connectionRefused?(): void;
+  /** The prefix of log messages about this protocol (its class name by default). */
   logPrefix(): string;
+  /** The port serving this protocol; `undefined` while it is not listening. */
   transport: IUDPTransport | undefined;
+  /** How many ports are serving it (0 or 1 for a datagram protocol). */
   numPorts: number;
+  /** Whether starting and stopping are logged. */
   noisy: boolean;
 }
 
@@ -140,10 +228,13 @@ export interface ListenUDPOptions {
 
 /** Options of `listenMulticast`. */
 export interface ListenMulticastOptions {
+  /** `''` (all IPv4 interfaces, the default) or an IP literal to bind to; see {@link ListenUDPOptions.interface}. */
   interface?: string;
+  /** Datagrams longer than this are cut to it, as in Twisted. Default 8192. */
   maxPacketSize?: number;
   /** SO_REUSEADDR and, where the platform has it, SO_REUSEPORT: share the port. Default false. */
   listenMultiple?: boolean;
+  /** Aborting stops the port. */
   signal?: AbortSignal;
   /** A cap on unsent bytes; see {@link ListenUDPOptions.maxSendQueue}. */
   maxSendQueue?: number;
@@ -151,6 +242,14 @@ export interface ListenMulticastOptions {
 
 /** A reactor that listens on UDP ports (Twisted's `IReactorUDP`). */
 export interface IReactorUDP {
+  /**
+   * Binds a UDP port for `protocol` and starts it; the port is bound when the call returns.
+   * A string third argument is the interface, as in Twisted.
+   *
+   * @throws CannotListenError when the bind fails.
+   * @example
+   * const port = reactor.listenUDP(0, new Echo(), { interface: '127.0.0.1' });
+   */
   listenUDP(
     port: number,
     protocol: IDatagramProtocol,
@@ -161,6 +260,14 @@ export interface IReactorUDP {
 
 /** A reactor that listens on multicast ports (Twisted's `IReactorMulticast`). */
 export interface IReactorMulticast {
+  /**
+   * Binds a multicast-capable UDP port for `protocol`; arguments as {@link IReactorUDP.listenUDP},
+   * plus `listenMultiple` to share the port with other sockets.
+   *
+   * @throws CannotListenError when the bind fails.
+   * @example
+   * const port = reactor.listenMulticast(0, proto, { interface: '0.0.0.0', listenMultiple: true });
+   */
   listenMulticast(
     port: number,
     protocol: IDatagramProtocol,
@@ -175,7 +282,10 @@ export interface IReactorMulticast {
  * resolve host names through the reactor) and a registry so that shutdown stops every port.
  */
 export interface IPortOwner {
+  /** Resolves a host name to an IP address; IP literals answer at once. */
   resolve(name: string, timeout?: number): Deferred<string>;
+  /** Called by a port once it is bound, so that the owner's shutdown stops it. */
   registerPort(port: IListeningPort): void;
+  /** Called by a port once it has stopped. */
   unregisterPort(port: IListeningPort): void;
 }
