@@ -84,6 +84,7 @@ export class Failure {
     throw this.value;
   }
 
+  /** Twisted's repr: `[Failure instance: Error: message]`. */
   toString(): string {
     return `[Failure instance: ${this.value.name}: ${this.value.message}]`;
   }

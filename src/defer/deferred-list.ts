@@ -45,8 +45,11 @@ export class DeferredList<T = unknown, R = DeferredListEntry<T>[]> extends Defer
   readonly resultList: (DeferredListEntry<T> | undefined)[];
   /** How many of the Deferreds have fired. */
   finishedCount = 0;
+  /** The `fireOnOneCallback` option: the list fires with the first success. */
   readonly fireOnOneCallback: boolean;
+  /** The `fireOnOneErrback` option: the list errbacks with the first failure. */
   readonly fireOnOneErrback: boolean;
+  /** The `consumeErrors` option: failures of the list's Deferreds stop at the list. */
   readonly consumeErrors: boolean;
   private readonly deferredList: readonly Deferred<T>[];
 

@@ -14,6 +14,7 @@ import { validateFunction } from '../validate.ts';
 export interface LogEvent {
   /** The positional arguments of `msg` (empty for `err`). */
   message: unknown[];
+  /** `true` for events from `err` (or an `emit` that says so); `false` for `msg`. */
   isError: boolean;
   /** For errors: the failure. */
   failure?: Failure;

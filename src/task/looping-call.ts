@@ -75,6 +75,13 @@ export class LoopingCall<A extends unknown[] = unknown[]> {
     return this.#clock;
   }
 
+  /**
+   * Sets the clock (any `IReactorTime`, such as a `Clock`); set it before `start`.
+   *
+   * @example
+   * const lc = new LoopingCall(tick);
+   * lc.clock = new Clock();
+   */
   set clock(clock: IReactorTime) {
     if (clock === null || typeof clock !== 'object' || typeof clock.callLater !== 'function') {
       throw invalidArgType('clock', 'an IReactorTime (an object with seconds() and callLater())', clock);
@@ -160,6 +167,7 @@ export class LoopingCall<A extends unknown[] = unknown[]> {
     }
   }
 
+  /** Twisted's repr: `LoopingCall<interval>(name, n argument(s))`; `None` before `start`. */
   toString(): string {
     const name = this.f.name || '<anonymous>';
     return `LoopingCall<${this.interval ?? 'None'}>(${name}, ${this.a.length} argument(s))`;
