@@ -371,6 +371,7 @@ export class MulticastPort extends UdpPort implements IMulticastTransport {
     return this.loopback;
   }
 
+  /** What `console.log` and `util.inspect` show: `MulticastPort <Proto on 0.0.0.0:9999>`. */
   override [inspect.custom](): string {
     return `MulticastPort ${this.toString()}`;
   }

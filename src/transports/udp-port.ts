@@ -39,8 +39,11 @@ export const MAX_IPV6_DATAGRAM = 65527;
 export interface UdpPortConfig {
   /** `''` or an IP literal, already validated. */
   interface: string;
+  /** Datagrams longer than this are cut to it, as in Twisted. */
   maxPacketSize: number;
+  /** Whether to set SO_REUSEPORT (share the port with kernel load balancing). */
   reusePort: boolean;
+  /** Aborting it stops the port. */
   signal?: AbortSignal | undefined;
   /** Unsent bytes beyond which `write` drops (and counts) instead of queueing; undefined: no cap. */
   maxSendQueue?: number | undefined;
@@ -770,6 +773,7 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
     return `<${this.protocolPrefix} on ${formatAddr([this.host.host, this.host.port])}>`;
   }
 
+  /** What `console.log` and `util.inspect` show: `UdpPort <Proto on 127.0.0.1:9999>`. */
   [inspect.custom](): string {
     return `UdpPort ${this.toString()}`;
   }
