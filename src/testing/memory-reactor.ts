@@ -19,10 +19,10 @@ import type {
   TriggerId,
   TriggerPhase,
 } from '../interfaces.ts';
+import { parseListenMulticastArgs, parseListenUDPArgs } from '../transports/listen-options.ts';
+import type { ListenArgs } from '../transports/listen-options.ts';
 import { invalidArgValue, ipFamily, validateFunction, validateObject, validateString } from '../validate.ts';
 import { FakeDatagramTransport } from './fake-datagram-transport.ts';
-import { parseListenMulticast, parseListenUDP } from './listen-args.ts';
-import type { ListenRequest } from './listen-args.ts';
 
 /** A recorded `listenUDP` call: `[port, protocol, interface, maxPacketSize]`. */
 export type UdpServerRecord = [
@@ -214,7 +214,7 @@ export class MemoryReactor implements IReactorCore, IReactorUDP, IReactorMultica
     interfaceOrOptions?: string | ListenUDPOptions,
     maxPacketSize?: number,
   ): FakeDatagramTransport {
-    const request = parseListenUDP(port, protocol, interfaceOrOptions, maxPacketSize);
+    const request = parseListenUDPArgs(port, protocol, interfaceOrOptions, maxPacketSize);
     this.udpServers.push([request.port, request.protocol, request.interface, request.maxPacketSize]);
     return this.#start(request);
   }
@@ -230,7 +230,13 @@ export class MemoryReactor implements IReactorCore, IReactorUDP, IReactorMultica
     maxPacketSize?: number,
     listenMultiple?: boolean,
   ): FakeDatagramTransport {
-    const request = parseListenMulticast(port, protocol, interfaceOrOptions, maxPacketSize, listenMultiple);
+    const request = parseListenMulticastArgs(
+      port,
+      protocol,
+      interfaceOrOptions,
+      maxPacketSize,
+      listenMultiple,
+    );
     this.multicastServers.push([
       request.port,
       request.protocol,
@@ -241,7 +247,7 @@ export class MemoryReactor implements IReactorCore, IReactorUDP, IReactorMultica
     return this.#start(request);
   }
 
-  #start(request: ListenRequest): FakeDatagramTransport {
+  #start(request: ListenArgs): FakeDatagramTransport {
     const host = request.interface === '' ? '0.0.0.0' : request.interface;
     const transport = new FakeDatagramTransport({
       host,

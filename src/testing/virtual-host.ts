@@ -18,10 +18,10 @@ import type {
   TriggerId,
 } from '../interfaces.ts';
 import type { DelayedCall } from '../task/index.ts';
+import { parseListenMulticastArgs, parseListenUDPArgs } from '../transports/listen-options.ts';
 import { ipFamily, validateFunction, validateString } from '../validate.ts';
 import { familyOf, isLoopbackAddress, isMulticastAddress, systemError } from './checks.ts';
 import type { Family } from './checks.ts';
-import { parseListenMulticast, parseListenUDP } from './listen-args.ts';
 import { VirtualMulticastPort } from './virtual-multicast-port.ts';
 import type { VirtualNetwork } from './virtual-network.ts';
 import { VirtualUdpPort } from './virtual-udp-port.ts';
@@ -141,7 +141,7 @@ export class VirtualHost implements IReactorTime, IReactorUDP, IReactorMulticast
   ): VirtualUdpPort {
     const udpPort = new VirtualUdpPort(
       this,
-      parseListenUDP(port, protocol, interfaceOrOptions, maxPacketSize),
+      parseListenUDPArgs(port, protocol, interfaceOrOptions, maxPacketSize),
     );
     udpPort.startListening();
     return udpPort;
@@ -155,7 +155,13 @@ export class VirtualHost implements IReactorTime, IReactorUDP, IReactorMulticast
     maxPacketSize?: number,
     listenMultiple?: boolean,
   ): VirtualMulticastPort {
-    const request = parseListenMulticast(port, protocol, interfaceOrOptions, maxPacketSize, listenMultiple);
+    const request = parseListenMulticastArgs(
+      port,
+      protocol,
+      interfaceOrOptions,
+      maxPacketSize,
+      listenMultiple,
+    );
     const multicastPort = new VirtualMulticastPort(this, request);
     multicastPort.startListening();
     return multicastPort;

@@ -10,6 +10,7 @@ import type { AddressTuple, Datagram, IDatagramProtocol, IUDPTransport } from '.
 import { callWithContext, err as logErr, msg as logMsg } from '../log/index.ts';
 import { IPv4Address, IPv6Address } from '../transports/index.ts';
 import type { UdpPortStats } from '../transports/index.ts';
+import type { ListenArgs } from '../transports/listen-options.ts';
 import { validateBoolean } from '../validate.ts';
 import {
   alreadyConnected,
@@ -23,7 +24,6 @@ import {
   notRunning,
 } from './checks.ts';
 import type { Family } from './checks.ts';
-import type { ListenRequest } from './listen-args.ts';
 import type { VirtualHost } from './virtual-host.ts';
 
 /** Where a virtual port is in its life (the real port's states; stopping is instantaneous). */
@@ -75,7 +75,7 @@ export class VirtualUdpPort implements IUDPTransport {
   readonly #counters = { datagramsIn: 0, datagramsOut: 0, bytesIn: 0, bytesOut: 0, errors: 0, drops: 0 };
 
   /** @internal Made by `VirtualHost.listenUDP`. */
-  constructor(host: VirtualHost, request: ListenRequest) {
+  constructor(host: VirtualHost, request: ListenArgs) {
     this.virtualHost = host;
     this.protocol = request.protocol;
     this.interface = request.interface;

@@ -14,7 +14,8 @@ export type {
   DatagramsOptions,
 } from './udp-port.ts';
 export type { DatagramEntry } from './datagram-iterator.ts';
-export { listenUDP, DEFAULT_MAX_PACKET_SIZE } from './listen.ts';
+export { listenUDP } from './listen.ts';
+export { DEFAULT_MAX_PACKET_SIZE } from './listen-options.ts';
 export { MulticastPort } from './multicast-port.ts';
 export type { MulticastPortConfig, MulticastInterface } from './multicast-port.ts';
 export { listenMulticast } from './listen-multicast.ts';

@@ -1,28 +1,12 @@
 /**
- * `listenMulticast`: validates its arguments, then makes, binds and starts a
- * {@link MulticastPort}. The Reactor's `listenMulticast` method delegates here.
+ * `listenMulticast`: validates its arguments (with the parser the testing fakes share), then
+ * makes, binds and starts a {@link MulticastPort}. The Reactor's `listenMulticast` method delegates here.
  *
  * @module
  */
 import type { IDatagramProtocol, IPortOwner, ListenMulticastOptions } from '../interfaces.ts';
-import {
-  invalidArgType,
-  validateBoolean,
-  validateInteger,
-  validateInterface,
-  validateObject,
-  validatePort,
-} from '../validate.ts';
-import { DEFAULT_MAX_PACKET_SIZE, validateDatagramProtocol, validateSignal } from './listen.ts';
+import { parseListenMulticastArgs } from './listen-options.ts';
 import { MulticastPort } from './multicast-port.ts';
-
-const multicastOptionKeys = new Set([
-  'interface',
-  'maxPacketSize',
-  'listenMultiple',
-  'signal',
-  'maxSendQueue',
-]);
 
 /**
  * Listens for multicast (and unicast) datagrams on `port` (Twisted's
@@ -43,7 +27,7 @@ const multicastOptionKeys = new Set([
  * positionally) or as an options object; positional values win over options.
  *
  * @param owner the reactor: it resolves host names for `joinGroup` and stops the port at shutdown.
- * @param interfaceOrOptions the interface, or `{ interface, maxPacketSize, listenMultiple, signal }`.
+ * @param interfaceOrOptions the interface, or `{ interface, maxPacketSize, listenMultiple, signal, maxSendQueue }`.
  *
  * @example
  * const port = listenMulticast(reactor, 1900, new Ssdp(), { listenMultiple: true });
@@ -60,62 +44,14 @@ export function listenMulticast(
   maxPacketSize?: number,
   listenMultiple?: boolean,
 ): MulticastPort {
-  validatePort(port, 'port');
-  validateDatagramProtocol(protocol);
-  let iface = '';
-  let packetSize = DEFAULT_MAX_PACKET_SIZE;
-  let multiple = false;
-  let signal: unknown;
-  let maxSendQueue: number | undefined;
-  if (typeof interfaceOrOptions === 'string') {
-    iface = interfaceOrOptions;
-    validateInterface(iface, 'interface');
-  } else if (interfaceOrOptions !== undefined) {
-    validateObject(interfaceOrOptions, 'options');
-    for (const key of Object.keys(interfaceOrOptions)) {
-      if (!multicastOptionKeys.has(key)) {
-        throw invalidArgType(
-          'options',
-          `an object with only the keys ${[...multicastOptionKeys].join(', ')}; "${key}" is not one of them`,
-          interfaceOrOptions,
-        );
-      }
-    }
-    const o = interfaceOrOptions;
-    if (o.interface !== undefined) {
-      validateInterface(o.interface, 'options.interface');
-      iface = o.interface;
-    }
-    if (o.maxPacketSize !== undefined) {
-      validateInteger(o.maxPacketSize, 'options.maxPacketSize', 1);
-      packetSize = o.maxPacketSize;
-    }
-    if (o.listenMultiple !== undefined) {
-      validateBoolean(o.listenMultiple, 'options.listenMultiple');
-      multiple = o.listenMultiple;
-    }
-    signal = o.signal;
-    if (o.maxSendQueue !== undefined) {
-      validateInteger(o.maxSendQueue, 'options.maxSendQueue', 1);
-      maxSendQueue = o.maxSendQueue;
-    }
-  }
-  if (maxPacketSize !== undefined) {
-    validateInteger(maxPacketSize, 'maxPacketSize', 1);
-    packetSize = maxPacketSize;
-  }
-  if (listenMultiple !== undefined) {
-    validateBoolean(listenMultiple, 'listenMultiple');
-    multiple = listenMultiple;
-  }
-  validateSignal(signal);
-  const multicastPort = new MulticastPort(owner, port, protocol, {
-    interface: iface,
-    maxPacketSize: packetSize,
+  const args = parseListenMulticastArgs(port, protocol, interfaceOrOptions, maxPacketSize, listenMultiple);
+  const multicastPort = new MulticastPort(owner, args.port, args.protocol, {
+    interface: args.interface,
+    maxPacketSize: args.maxPacketSize,
     reusePort: false,
-    listenMultiple: multiple,
-    signal,
-    maxSendQueue,
+    listenMultiple: args.shared,
+    signal: args.signal,
+    maxSendQueue: args.maxSendQueue,
   });
   multicastPort.startListening();
   return multicastPort;
