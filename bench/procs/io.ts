@@ -21,6 +21,8 @@ export function onCommands(handler: (command: string) => void, onQuit: () => voi
     if (quitting) return;
     quitting = true;
     rl.close();
+    // An open stdin would keep the process alive until the orchestrator closes its end.
+    process.stdin.destroy();
     onQuit();
   };
   rl.on('line', (line) => {
