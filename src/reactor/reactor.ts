@@ -7,7 +7,6 @@
  */
 import { lookup } from 'node:dns';
 import { constants } from 'node:os';
-import { inspect } from 'node:util';
 import { EventEmitter } from 'eventemitter3';
 import { Deferred } from '../defer/deferred.ts';
 import {
@@ -40,7 +39,6 @@ import type { MulticastPort } from '../transports/multicast-port.ts';
 import type { UdpPort } from '../transports/udp-port.ts';
 import {
   invalidArgType,
-  invalidArgValue,
   ipFamily,
   validateBoolean,
   validateDelay,
@@ -48,7 +46,13 @@ import {
   validateObject,
   validateString,
 } from '../validate.ts';
-import { SystemEvent } from './system-event.ts';
+import {
+  SystemEvent,
+  makeTriggerId,
+  noPendingTrigger,
+  validateTriggerArgs,
+  validateTriggerId,
+} from './system-event.ts';
 
 /** Options of {@link Reactor.run}. */
 export interface RunOptions {
@@ -73,7 +77,6 @@ export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 /** The default time limit of {@link Reactor.resolve}, Twisted's (1 + 3 + 11 + 45 s). */
 const DEFAULT_RESOLVE_TIMEOUT = 60;
 
-const PHASES: readonly TriggerPhase[] = ['before', 'during', 'after'];
 const SIGNALS: readonly NodeJS.Signals[] =
   process.platform === 'win32' ? ['SIGINT', 'SIGTERM', 'SIGBREAK'] : ['SIGINT', 'SIGTERM'];
 
@@ -280,15 +283,10 @@ export class Reactor
     fn: (...args: A) => unknown,
     ...args: A
   ): TriggerId {
-    if (!PHASES.includes(phase)) {
-      // inspect, not String: String() throws on a null-prototype object or a symbol-keyed one.
-      throw invalidArgValue('phase', `It must be 'before', 'during' or 'after'. Received ${inspect(phase)}`);
-    }
-    validateString(eventType, 'eventType');
-    validateFunction(fn, 'fn');
+    validateTriggerArgs(phase, eventType, fn);
     const id = this.#nextTriggerId++;
     this.#event(eventType).add(phase, { id, fn, args });
-    return Object.freeze({ phase, eventType, id });
+    return makeTriggerId(phase, eventType, id);
   }
 
   /**
@@ -298,16 +296,9 @@ export class Reactor
    *   already removed or has already run.
    */
   removeSystemEventTrigger(id: TriggerId): void {
-    validateObject(id, 'id');
-    const { phase, eventType } = id;
-    const removed = this.#events.get(eventType)?.remove(phase, id.id) ?? false;
-    if (!removed) {
-      throw invalidArgValue(
-        'id',
-        `No pending ${inspect(phase)} trigger #${inspect(id.id)} for system event ${inspect(eventType)}: ` +
-          'it was already removed, has already run, or was never added.',
-      );
-    }
+    validateTriggerId(id);
+    const removed = this.#events.get(id.eventType)?.remove(id.phase, id.id) ?? false;
+    if (!removed) throw noPendingTrigger(id);
   }
 
   /** Fires a system event: its `before`, `during` and `after` triggers, as for startup and shutdown. */

@@ -1,18 +1,63 @@
 /**
  * One system event (`startup`, `shutdown` or a custom one) with its three phases of triggers
- * (Twisted's `_ThreePhaseEvent`).
+ * (Twisted's `_ThreePhaseEvent`), and the argument rules of `addSystemEventTrigger` /
+ * `removeSystemEventTrigger` that the real `Reactor` and the testing `MemoryReactor` share, so
+ * the fake refuses exactly what the reactor refuses, with the same errors.
  *
  * @internal
  * @module
  */
-import type { TriggerPhase } from '../interfaces.ts';
+import { inspect } from 'node:util';
+import type { TriggerId, TriggerPhase } from '../interfaces.ts';
 import { err } from '../log/log.ts';
+import { invalidArgValue, validateFunction, validateObject, validateString } from '../validate.ts';
 import { isWaitable, waitAll } from './wait-all.ts';
+
+/** The phases of a system event, in firing order. */
+export const TRIGGER_PHASES: readonly TriggerPhase[] = ['before', 'during', 'after'];
+
+/**
+ * Checks the arguments of `addSystemEventTrigger(phase, eventType, fn, ...args)`: a known phase
+ * (`TypeError` `ERR_INVALID_ARG_VALUE`), a string event type and a function (`ERR_INVALID_ARG_TYPE`).
+ */
+export function validateTriggerArgs(phase: unknown, eventType: unknown, fn: unknown): void {
+  if (!TRIGGER_PHASES.includes(phase as TriggerPhase)) {
+    // inspect, not String: String() throws on a null-prototype object or a symbol-keyed one.
+    throw invalidArgValue('phase', `It must be 'before', 'during' or 'after'. Received ${inspect(phase)}`);
+  }
+  validateString(eventType, 'eventType');
+  validateFunction(fn, 'fn');
+}
+
+/** The handle `addSystemEventTrigger` returns: frozen, so a caller cannot retarget it. */
+export function makeTriggerId(phase: TriggerPhase, eventType: string, id: number): TriggerId {
+  return Object.freeze({ phase, eventType, id });
+}
+
+/** Checks the argument of `removeSystemEventTrigger`: an object (`ERR_INVALID_ARG_TYPE`). */
+export function validateTriggerId(id: unknown): asserts id is TriggerId {
+  validateObject(id, 'id');
+}
+
+/**
+ * The error of `removeSystemEventTrigger` for an id whose trigger is not pending: a `TypeError`
+ * (`ERR_INVALID_ARG_VALUE`) that names the phase, number and event.
+ */
+export function noPendingTrigger(id: TriggerId): TypeError {
+  return invalidArgValue(
+    'id',
+    `No pending ${inspect(id.phase)} trigger #${inspect(id.id)} for system event ${inspect(id.eventType)}: ` +
+      'it was already removed, has already run, or was never added.',
+  );
+}
 
 /** A registered trigger. */
 export interface Trigger {
+  /** The number in its {@link TriggerId}. */
   readonly id: number;
+  /** What to call. */
   readonly fn: (...args: never[]) => unknown;
+  /** The arguments to call it with. */
   readonly args: readonly unknown[];
 }
 
@@ -34,9 +79,11 @@ export interface FireHooks {
  * pending trigger from another trigger prevents it.
  */
 export class SystemEvent {
+  /** The event's name (`'startup'`, `'shutdown'` or any other). */
   readonly eventType: string;
   readonly #phases: Record<TriggerPhase, Trigger[]> = { before: [], during: [], after: [] };
 
+  /** An event with no trigger yet. */
   constructor(eventType: string) {
     this.eventType = eventType;
   }
@@ -46,6 +93,7 @@ export class SystemEvent {
     return this.#phases.before.length + this.#phases.during.length + this.#phases.after.length === 0;
   }
 
+  /** Adds a trigger to the end of a phase (run in registration order). */
   add(phase: TriggerPhase, trigger: Trigger): void {
     this.#phases[phase].push(trigger);
   }

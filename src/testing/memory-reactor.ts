@@ -4,9 +4,8 @@
  *
  * @module
  */
-import { inspect } from 'node:util';
-import { Deferred } from '../defer/index.ts';
-import { DNSLookupError, ReactorAlreadyRunning, ReactorNotRunning } from '../errors.ts';
+import type { Deferred } from '../defer/index.ts';
+import { ReactorAlreadyRunning, ReactorNotRunning } from '../errors.ts';
 import type {
   IDatagramProtocol,
   IListeningPort,
@@ -19,10 +18,18 @@ import type {
   TriggerId,
   TriggerPhase,
 } from '../interfaces.ts';
+import {
+  TRIGGER_PHASES,
+  makeTriggerId,
+  noPendingTrigger,
+  validateTriggerArgs,
+  validateTriggerId,
+} from '../reactor/system-event.ts';
 import { parseListenMulticastArgs, parseListenUDPArgs } from '../transports/listen-options.ts';
 import type { ListenArgs } from '../transports/listen-options.ts';
-import { invalidArgValue, ipFamily, validateFunction, validateObject, validateString } from '../validate.ts';
+import { validateFunction, validateString } from '../validate.ts';
 import { FakeDatagramTransport } from './fake-datagram-transport.ts';
+import { resolveLocally } from './resolve-locally.ts';
 
 /** A recorded `listenUDP` call: `[port, protocol, interface, maxPacketSize]`. */
 export type UdpServerRecord = [
@@ -43,8 +50,6 @@ export type MulticastServerRecord = [
 
 /** A recorded call: the function and its arguments. */
 export type RecordedCall = [fn: (...args: never[]) => unknown, args: unknown[]];
-
-const PHASES: readonly TriggerPhase[] = ['before', 'during', 'after'];
 
 /**
  * A fake reactor for unit tests: `listenUDP` and `listenMulticast` open no socket but record
@@ -144,30 +149,20 @@ export class MemoryReactor implements IReactorCore, IReactorUDP, IReactorMultica
     fn: (...args: A) => unknown,
     ...args: A
   ): TriggerId {
-    if (!PHASES.includes(phase)) {
-      throw invalidArgValue('phase', `It must be 'before', 'during' or 'after'. Received ${inspect(phase)}`);
-    }
-    validateString(eventType, 'eventType');
-    validateFunction(fn, 'fn');
+    validateTriggerArgs(phase, eventType, fn);
     const call: RecordedCall = [fn as RecordedCall[0], args];
     const id = this.#nextTriggerId++;
     this.#triggerIds.set(call, id);
     ((this.triggers[phase] ??= {})[eventType] ??= []).push(call);
-    return Object.freeze({ phase, eventType, id });
+    return makeTriggerId(phase, eventType, id);
   }
 
   /** Removes a pending trigger; an unknown or already-run one → `TypeError`, as the real reactor. */
   removeSystemEventTrigger(id: TriggerId): void {
-    validateObject(id, 'id');
+    validateTriggerId(id);
     const list = this.triggers[id.phase]?.[id.eventType];
     const index = list?.findIndex((call) => this.#triggerIds.get(call) === id.id) ?? -1;
-    if (list === undefined || index === -1) {
-      throw invalidArgValue(
-        'id',
-        `No pending '${String(id.phase)}' trigger #${String(id.id)} for system event '${String(id.eventType)}': ` +
-          'it was already removed, has already run, or was never added.',
-      );
-    }
+    if (list === undefined || index === -1) throw noPendingTrigger(id);
     list.splice(index, 1);
   }
 
@@ -179,7 +174,7 @@ export class MemoryReactor implements IReactorCore, IReactorUDP, IReactorMultica
   fireSystemEvent(eventType: string): void {
     validateString(eventType, 'eventType');
     this.firedEvents.push(eventType);
-    for (const phase of PHASES) {
+    for (const phase of TRIGGER_PHASES) {
       const byEvent = this.triggers[phase];
       const calls = byEvent?.[eventType];
       if (byEvent === undefined || calls === undefined) continue;
@@ -193,12 +188,11 @@ export class MemoryReactor implements IReactorCore, IReactorUDP, IReactorMultica
    * anything else errbacks with `DNSLookupError`. Nothing leaves the process.
    */
   resolve(name: string, _timeout?: number): Deferred<string> {
-    validateString(name, 'name');
-    const d = new Deferred<string>();
-    const known = name === '' ? '0.0.0.0' : ipFamily(name) !== 0 ? name : this.names.get(name);
-    if (known !== undefined) d.callback(known);
-    else d.errback(new DNSLookupError(`MemoryReactor does not know the name ${JSON.stringify(name)}`));
-    return d;
+    return resolveLocally(
+      name,
+      (n) => this.names.get(n),
+      (n) => `MemoryReactor does not know the name ${JSON.stringify(n)}`,
+    );
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -4,8 +4,8 @@
  * @module
  */
 import { inspect } from 'node:util';
-import { Deferred } from '../defer/index.ts';
-import { CannotListenError, DNSLookupError } from '../errors.ts';
+import type { Deferred } from '../defer/index.ts';
+import { CannotListenError } from '../errors.ts';
 import type {
   IDatagramProtocol,
   IListeningPort,
@@ -19,9 +19,10 @@ import type {
 } from '../interfaces.ts';
 import type { DelayedCall } from '../task/index.ts';
 import { parseListenMulticastArgs, parseListenUDPArgs } from '../transports/listen-options.ts';
-import { ipFamily, validateFunction, validateString } from '../validate.ts';
+import { validateFunction } from '../validate.ts';
 import { familyOf, isLoopbackAddress, isMulticastAddress, systemError } from './checks.ts';
 import type { Family } from './checks.ts';
+import { resolveLocally } from './resolve-locally.ts';
 import { VirtualMulticastPort } from './virtual-multicast-port.ts';
 import type { VirtualNetwork } from './virtual-network.ts';
 import { VirtualUdpPort } from './virtual-udp-port.ts';
@@ -118,12 +119,11 @@ export class VirtualHost implements IReactorTime, IReactorUDP, IReactorMulticast
    * `DNSLookupError`.
    */
   resolve(name: string, _timeout?: number): Deferred<string> {
-    validateString(name, 'name');
-    const d = new Deferred<string>();
-    const ip = name === '' ? '0.0.0.0' : ipFamily(name) !== 0 ? name : this.network.lookupName(name);
-    if (ip !== undefined) d.callback(ip);
-    else d.errback(new DNSLookupError(`No host is named ${JSON.stringify(name)} on this virtual network`));
-    return d;
+    return resolveLocally(
+      name,
+      (n) => this.network.lookupName(n),
+      (n) => `No host is named ${JSON.stringify(n)} on this virtual network`,
+    );
   }
 
   // ---------------------------------------------------------------------------------------------
