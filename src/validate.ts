@@ -45,6 +45,7 @@ export function invalidArgValue(name: string, reason: string): Coded<TypeError> 
   return Object.assign(err, { code: 'ERR_INVALID_ARG_VALUE' });
 }
 
+/** A function, or a TypeError (`ERR_INVALID_ARG_TYPE`) naming the argument. */
 export function validateFunction(
   value: unknown,
   name: string,
@@ -52,14 +53,17 @@ export function validateFunction(
   if (typeof value !== 'function') throw invalidArgType(name, 'of type function', value);
 }
 
+/** A boolean (no truthy values: nothing is coerced), or a TypeError naming the argument. */
 export function validateBoolean(value: unknown, name: string): asserts value is boolean {
   if (typeof value !== 'boolean') throw invalidArgType(name, 'of type boolean', value);
 }
 
+/** A string, or a TypeError naming the argument. */
 export function validateString(value: unknown, name: string): asserts value is string {
   if (typeof value !== 'string') throw invalidArgType(name, 'of type string', value);
 }
 
+/** A plain object (not `null`, not an array), or a TypeError naming the argument. */
 export function validateObject(value: unknown, name: string): asserts value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw invalidArgType(name, 'of type object', value);

@@ -32,6 +32,7 @@ export interface CheckResult {
   id: string;
   /** What was tried, in a few words. */
   title: string;
+  /** `pass`, `warn`, `fail` or `skip`. */
   status: CheckStatus;
   /** What happened. */
   detail: string;

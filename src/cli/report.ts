@@ -12,11 +12,15 @@ const marks: Record<CheckStatus, string> = { pass: 'ok', warn: 'WARN', fail: 'FA
 export interface DoctorReport {
   /** True when no check failed (warnings allowed). */
   ok: boolean;
+  /** The Node version that ran the checks (`process.versions.node`, e.g. `24.1.0`). */
   node: string;
+  /** `process.platform` (`linux`, `darwin`, `win32` …). */
   platform: string;
+  /** `process.arch` (`x64`, `arm64` …). */
   arch: string;
   /** Counts per status. */
   summary: Record<CheckStatus, number>;
+  /** Every check, in the order it ran. */
   checks: CheckResult[];
 }
 

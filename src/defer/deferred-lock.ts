@@ -22,6 +22,10 @@ export class DeferredLock extends ConcurrencyPrimitive {
   /** The pending `acquire` Deferreds, first come first served. */
   readonly waiting: Deferred<this>[] = [];
 
+  /**
+   * Takes the lock: the Deferred fires with the lock once it is free (at once if it is).
+   * Cancelling a waiting acquire takes it out of the queue.
+   */
   acquire(): Deferred<this> {
     const d = new Deferred<this>((cancelled) => this.cancelAcquire(cancelled));
     if (this.locked) {

@@ -32,6 +32,10 @@ export class DeferredSemaphore extends ConcurrencyPrimitive {
     this.limit = tokens;
   }
 
+  /**
+   * Takes a token: the Deferred fires with the semaphore once one is free (at once if one is).
+   * Cancelling a waiting acquire takes it out of the queue.
+   */
   acquire(): Deferred<this> {
     const d = new Deferred<this>((cancelled) => this.cancelAcquire(cancelled));
     if (this.tokens === 0) {

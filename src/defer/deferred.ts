@@ -316,6 +316,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     return d;
   }
 
+  /** Twisted's repr: `<Deferred waiting>`, `<Deferred current result: …>`, … */
   toString(): string {
     if (!this._called) return '<Deferred waiting>';
     if (this._result instanceof Deferred) return '<Deferred waiting on Deferred>';

@@ -18,8 +18,11 @@ import type { HeapEntry } from './timer-heap.ts';
  * @internal
  */
 export interface DelayedCallOwner {
+  /** The owner's current time, in seconds. */
   seconds(): number;
+  /** Takes a cancelled call out of the heap. */
   cancelCall(call: DelayedCall): void;
+  /** Moves a call to `time` (for `delay` and `reset`). */
   moveCall(call: DelayedCall, time: number): void;
 }
 

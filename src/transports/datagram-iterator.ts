@@ -24,6 +24,7 @@ type Waiter = {
 export class DatagramIterator implements AsyncIterableIterator<DatagramEntry, undefined> {
   /** Datagrams dropped because the buffer was full. */
   drops = 0;
+  /** How many datagrams the buffer holds before it drops the oldest. */
   readonly highWaterMark: number;
   // A ring buffer: `head` is the oldest entry, `length` how many are held.
   private readonly ring: (DatagramEntry | undefined)[];
@@ -79,6 +80,10 @@ export class DatagramIterator implements AsyncIterableIterator<DatagramEntry, un
     this.onReturn(this);
   }
 
+  /**
+   * The oldest buffered datagram, or the next one to arrive; `done` once the port closed (or
+   * `return` was called); rejects once with the error given to `fail`. One call at a time.
+   */
   next(): Promise<IteratorResult<DatagramEntry, undefined>> {
     if (this.length > 0) {
       const entry = this.ring[this.head] as DatagramEntry;
@@ -111,6 +116,7 @@ export class DatagramIterator implements AsyncIterableIterator<DatagramEntry, un
     return Promise.resolve({ value: undefined, done: true });
   }
 
+  /** The iterator itself, so that `for await (const [data, addr] of port.datagrams())` works. */
   [Symbol.asyncIterator](): this {
     return this;
   }

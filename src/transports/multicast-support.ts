@@ -36,7 +36,9 @@ export function isMulticastAddress(addr: string): boolean {
 
 /** An interface argument that cannot be used, with the reason (becomes part of the error message). */
 export class InterfaceProblem {
+  /** Why the interface cannot be used, for the error message. */
   readonly reason: string;
+  /** The OS-style error code to report (`ENODEV`, `EADDRNOTAVAIL`…). */
   readonly code: string;
   constructor(code: string, reason: string) {
     this.code = code;
