@@ -946,11 +946,7 @@ describe.each(builds)('$name build', ({ pkg, testing }) => {
       await expect(d).rejects.toBe(e);
     });
 
-    // DEVIATION (reported): API.md writes `errback(err?)`, but the code requires the reason
-    // (JavaScript has no "current exception" for Twisted's argument-less errback to use) and
-    // throws a TypeError. This test states the contract; it is expected to fail until API.md or
-    // the code changes, and will then flag itself for removal of `.fails`.
-    test.fails('errback() without an argument (API.md: `errback(err?)`)', async () => {
+    test('errback() without an argument fails the Deferred (API.md: `errback(err?)`)', async () => {
       const bare = new Deferred() as unknown as Api.Deferred<unknown> & { errback(reason?: unknown): void };
       bare.errback();
       await expect(bare).rejects.toBeInstanceOf(Error);

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { AlreadyCalledError, CancelledError, TimeoutError } from '../errors.ts';
+import { AlreadyCalledError, CancelledError, TimeoutError, TwistedError } from '../errors.ts';
 import { Failure } from '../failure.ts';
 import type { IDelayedCall, IReactorTime } from '../interfaces.ts';
 import { invalidArgType, validateDelay, validateFunction } from '../validate.ts';
@@ -187,14 +187,18 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   }
 
   /**
-   * Fires the Deferred with a failure and runs the errbacks. JavaScript has no "current
-   * exception", so the reason is required: an `Error`, any thrown value, or a `Failure`.
+   * Fires the Deferred with a failure and runs the errbacks. The reason is an `Error`, any
+   * thrown value (wrapped in a `Failure`), or a `Failure`. Twisted's argument-less `errback()`
+   * uses the exception being handled; JavaScript has none, so with no argument the failure is a
+   * `TwistedError` that says so — pass the error you caught instead.
    *
    * @throws AlreadyCalledError if the Deferred already has a result.
    */
-  errback(reason: unknown): void {
+  errback(reason?: unknown): void {
     if (arguments.length === 0) {
-      throw invalidArgType('reason', 'an Error, a Failure or another thrown value', undefined);
+      reason = new TwistedError(
+        'Deferred.errback() was called without a reason (JavaScript has no current exception); pass the error',
+      );
     }
     this._start(reason instanceof Failure ? reason : new Failure(reason));
   }

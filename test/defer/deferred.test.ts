@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AlreadyCalledError, CancelledError } from '../../src/errors.ts';
+import { AlreadyCalledError, CancelledError, TwistedError } from '../../src/errors.ts';
 import { Failure, NonErrorThrown } from '../../src/failure.ts';
 import { Deferred } from '../../src/defer/deferred.ts';
 
@@ -257,11 +257,12 @@ describe('Deferred: called, AlreadyCalledError and bad arguments', () => {
     consume(d);
   });
 
-  it('errback() without a reason is a TypeError: JavaScript has no current exception', () => {
+  it('errback() without a reason fails with a TwistedError saying so (JavaScript has no current exception)', () => {
     const d = new Deferred();
-    expect(() => (d.errback as () => void)()).toThrow(TypeError);
-    expect(() => (d.errback as () => void)()).toThrow(/"reason"/);
-    expect(d.called).toBe(false);
+    (d.errback as () => void)();
+    const failure = outcome(d).failure!;
+    expect(failure.value).toBeInstanceOf(TwistedError);
+    expect(failure.getErrorMessage()).toMatch(/without a reason/);
   });
 
   it('errback(undefined) is an explicit (thrown) value, wrapped in a Failure', () => {
