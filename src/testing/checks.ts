@@ -116,8 +116,33 @@ export function checkDestination(addr: unknown, family: Family): AddressTuple {
   return [destination, port];
 }
 
-/** Checks the arguments of `connect(host, port)` (the real port's checks, in its order). */
-export function checkConnect(host: unknown, port: unknown, family: Family): void {
+/**
+ * Checks the address of a write and returns where the datagram goes: on an unconnected port the
+ * checked `addr` ({@link checkDestination}); on a port connected to `peer`, the peer, `addr`
+ * being left out or that same address ({@link checkConnectedAddr}).
+ */
+export function checkWriteAddress(
+  addr: unknown,
+  peer: AddressTuple | undefined,
+  family: Family,
+): AddressTuple {
+  if (peer === undefined) return checkDestination(addr, family);
+  if (addr !== undefined && addr !== null) checkConnectedAddr(addr, peer);
+  return peer;
+}
+
+/**
+ * Checks a `connect(host, port)` on a port of `family` whose current peer is `peer` (the real
+ * port's checks, in its order: connecting twice first, then the arguments) and returns the new
+ * peer.
+ */
+export function checkConnect(
+  peer: AddressTuple | undefined,
+  host: unknown,
+  port: unknown,
+  family: Family,
+): AddressTuple {
+  if (peer !== undefined) throw alreadyConnected(peer);
   if (typeof host !== 'string') throw invalidArgType('host', 'of type string', host);
   const hostFamily = ipFamily(host);
   if (hostFamily === 0) {
@@ -133,10 +158,11 @@ export function checkConnect(host: unknown, port: unknown, family: Family): void
     );
   }
   validatePort(port, 'port', false);
+  return [host, port];
 }
 
 /** The error for connecting a port twice, as the real port throws it. */
-export function alreadyConnected(peer: AddressTuple): Error & { code: string } {
+function alreadyConnected(peer: AddressTuple): Error & { code: string } {
   return Object.assign(
     new Error(
       `already connected to ${formatAddr(peer)}; reconnecting is not supported (as in Twisted): listen on a new port instead`,

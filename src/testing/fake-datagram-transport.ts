@@ -6,7 +6,7 @@
  */
 import { inspect } from 'node:util';
 import { Deferred } from '../defer/index.ts';
-import { DNSLookupError, MulticastJoinError } from '../errors.ts';
+import { DNSLookupError } from '../errors.ts';
 import type {
   AddressTuple,
   Datagram,
@@ -24,20 +24,19 @@ import {
   validateString,
 } from '../validate.ts';
 import {
-  alreadyConnected,
   checkConnect,
-  checkConnectedAddr,
   checkDatagram,
-  checkDestination,
   checkLoopbackMode,
   checkSequence,
   checkTTL,
+  checkWriteAddress,
   familyOf,
   formatAddr,
-  isMulticastAddress,
   notRunning,
 } from './checks.ts';
 import type { Family } from './checks.ts';
+import { changeMembership, resolveOutgoingInterface } from './membership.ts';
+import { StopsWhileStarting } from './stops-while-starting.ts';
 
 /** Where a fake port is in its life (the real port's states, without the asynchronous ones). */
 export type FakePortState = 'bound' | 'connected' | 'closed';
@@ -102,8 +101,8 @@ export class FakeDatagramTransport implements IMulticastTransport {
   #loopback = true;
   #outgoingInterface: string;
   #registered = false;
-  /** While the protocol starts: the Deferreds of stopListening calls made from startProtocol. */
-  #stoppedWhileStarting: Deferred<void>[] | undefined;
+  readonly #stops = new StopsWhileStarting();
+  readonly #resolver = (name: string): Deferred<string> => this.#resolve(name);
 
   constructor(options: FakeDatagramTransportOptions = {}) {
     const { host = '0.0.0.0', port = 0, protocol, maxPacketSize = DEFAULT_MAX_PACKET_SIZE, owner } = options;
@@ -139,21 +138,21 @@ export class FakeDatagramTransport implements IMulticastTransport {
     if (protocol === undefined)
       throw new Error('FakeDatagramTransport.startListening() needs options.protocol');
     if (this.#state === 'closed') throw notRunning('startListening()');
-    this.#stoppedWhileStarting = [];
+    this.#stops.begin();
     try {
       protocol.makeConnection(this);
     } catch (e) {
       if (protocol.transport === this) protocol.transport = undefined;
       this.#state = 'closed';
-      this.#fireStoppedWhileStarting(false);
+      this.#stops.end();
       throw e;
     }
     if ((this.#state as FakePortState) === 'closed') {
       // startProtocol stopped it: stop the protocol now that doStart has finished.
-      this.#fireStoppedWhileStarting(true);
+      this.#stops.end(() => this.#stopProtocol());
       return;
     }
-    this.#stoppedWhileStarting = undefined;
+    this.#stops.end();
     this.#owner?.registerPort(this);
     this.#registered = true;
   }
@@ -186,29 +185,20 @@ export class FakeDatagramTransport implements IMulticastTransport {
   write(datagram: Datagram, addr?: AddressTuple): void {
     if (this.#state === 'closed') throw notRunning('write()');
     const data = checkDatagram(datagram, this.family);
-    this.written.push([data, this.#destination(addr)]);
+    this.written.push([data, checkWriteAddress(addr, this.#peer, this.family)]);
   }
 
   /** Records the concatenation of `datagrams` as one datagram. */
   writeSequence(datagrams: readonly Datagram[], addr?: AddressTuple): void {
     if (this.#state === 'closed') throw notRunning('writeSequence()');
     const data = checkSequence(datagrams, this.family);
-    this.written.push([data, this.#destination(addr)]);
-  }
-
-  #destination(addr: AddressTuple | undefined): AddressTuple {
-    const peer = this.#peer;
-    if (peer === undefined) return checkDestination(addr, this.family);
-    if (addr !== undefined && addr !== null) checkConnectedAddr(addr, peer);
-    return peer;
+    this.written.push([data, checkWriteAddress(addr, this.#peer, this.family)]);
   }
 
   /** Connects to one peer (IP literals of this family, once), as the real port does. */
   connect(host: string, port: number): void {
     if (this.#state === 'closed') throw notRunning('connect()');
-    if (this.#peer !== undefined) throw alreadyConnected(this.#peer);
-    checkConnect(host, port, this.family);
-    this.#peer = [host, port];
+    this.#peer = checkConnect(this.#peer, host, port, this.family);
     this.#state = 'connected';
   }
 
@@ -217,14 +207,12 @@ export class FakeDatagramTransport implements IMulticastTransport {
    * already fired. Calling it again is harmless.
    */
   stopListening(): Deferred<void> {
-    const d = new Deferred<void>();
-    const starting = this.#stoppedWhileStarting;
-    if (starting !== undefined) {
+    if (this.#stops.starting) {
       // Called from startProtocol: doStart has not finished, so doStop must wait for it.
       this.#state = 'closed';
-      starting.push(d);
-      return d;
+      return this.#stops.wait();
     }
+    const d = new Deferred<void>();
     if (this.#state !== 'closed') {
       this.#state = 'closed';
       if (this.#registered) {
@@ -240,13 +228,6 @@ export class FakeDatagramTransport implements IMulticastTransport {
   #stopProtocol(): void {
     const protocol = this.protocol;
     if (protocol !== undefined && protocol.transport === this) protocol.doStop();
-  }
-
-  #fireStoppedWhileStarting(stopProtocol: boolean): void {
-    const waiters = this.#stoppedWhileStarting ?? [];
-    this.#stoppedWhileStarting = undefined;
-    if (stopProtocol) this.#stopProtocol();
-    for (const d of waiters) d.callback(undefined);
   }
 
   /** The same as `stopListening()`. */
@@ -291,39 +272,8 @@ export class FakeDatagramTransport implements IMulticastTransport {
   }
 
   #membership(addr: string, iface: string, join: boolean): Deferred<void> {
-    validateString(addr, 'addr');
-    validateString(iface, 'iface');
-    if (this.#state === 'closed') throw notRunning(join ? 'joinGroup()' : 'leaveGroup()');
-    return this.#resolve(addr).addCallback((group: string): undefined => {
-      if (!isMulticastAddress(group) || familyOf(group) !== this.family) {
-        throw new MulticastJoinError(
-          group,
-          iface,
-          `${inspect(addr)} is not an IPv${this.family} multicast address (${this.family === 6 ? 'ff00::/8' : '224.0.0.0/4'})`,
-        );
-      }
-      const index = this.groups.findIndex(([g, i]) => g === group && i === iface);
-      if (join) {
-        if (index !== -1) {
-          throw new MulticastJoinError(
-            group,
-            iface,
-            `already a member of ${group} on ${iface || 'the default interface'}`,
-          );
-        }
-        this.groups.push([group, iface]);
-      } else {
-        if (index === -1) {
-          throw new MulticastJoinError(
-            group,
-            iface,
-            `not a member of ${group} on ${iface || 'the default interface'}`,
-          );
-        }
-        this.groups.splice(index, 1);
-      }
-      return undefined;
-    });
+    const listening = this.#state !== 'closed';
+    return changeMembership(this.groups, this.family, this.#resolver, { addr, iface, join, listening });
   }
 
   #resolve(name: string): Deferred<string> {
@@ -360,18 +310,12 @@ export class FakeDatagramTransport implements IMulticastTransport {
 
   /** Records the outgoing multicast interface (an IP literal of this family, or a name to resolve). */
   setOutgoingInterface(addr: string): Deferred<void> {
-    validateString(addr, 'addr');
-    return this.#resolve(addr).addCallback((ip: string): undefined => {
-      if (familyOf(ip) !== this.family) {
-        throw new MulticastJoinError(
-          '',
-          ip,
-          `${inspect(addr)} is not an IPv${this.family} interface address`,
-        );
-      }
-      this.#outgoingInterface = ip;
-      return undefined;
-    });
+    return resolveOutgoingInterface(addr, this.family, this.#resolver).addCallback(
+      (ip: string): undefined => {
+        this.#outgoingInterface = ip;
+        return undefined;
+      },
+    );
   }
 
   getOutgoingInterface(): string {

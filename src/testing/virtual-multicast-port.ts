@@ -3,12 +3,10 @@
  *
  * @module
  */
-import { inspect } from 'node:util';
 import type { Deferred } from '../defer/index.ts';
-import { MulticastJoinError } from '../errors.ts';
 import type { IMulticastTransport } from '../interfaces.ts';
-import { validateString } from '../validate.ts';
-import { checkLoopbackMode, checkTTL, familyOf, isMulticastAddress, notRunning } from './checks.ts';
+import { checkLoopbackMode, checkTTL } from './checks.ts';
+import { changeMembership, resolveOutgoingInterface } from './membership.ts';
 import { VirtualUdpPort } from './virtual-udp-port.ts';
 
 /**
@@ -27,6 +25,7 @@ export class VirtualMulticastPort extends VirtualUdpPort implements IMulticastTr
   #ttl = 1;
   #loopback = true;
   #outgoingInterface: string | undefined;
+  readonly #resolve = (name: string): Deferred<string> => this.virtualHost.resolve(name);
 
   /** The groups joined and not left, as `[group, interface]`. */
   get groups(): readonly (readonly [group: string, iface: string])[] {
@@ -60,29 +59,8 @@ export class VirtualMulticastPort extends VirtualUdpPort implements IMulticastTr
   }
 
   #membership(addr: string, iface: string, join: boolean): Deferred<void> {
-    validateString(addr, 'addr');
-    validateString(iface, 'iface');
-    if (!this.listening) throw notRunning(join ? 'joinGroup()' : 'leaveGroup()');
-    return this.virtualHost.resolve(addr).addCallback((group: string): undefined => {
-      if (!isMulticastAddress(group) || familyOf(group) !== this.family) {
-        throw new MulticastJoinError(
-          group,
-          iface,
-          `${inspect(addr)} is not an IPv${this.family} multicast address (${this.family === 6 ? 'ff00::/8' : '224.0.0.0/4'})`,
-        );
-      }
-      const index = this.#groups.findIndex(([g, i]) => g === group && i === iface);
-      const where = iface === '' ? 'the default interface' : iface;
-      if (join) {
-        if (index !== -1)
-          throw new MulticastJoinError(group, iface, `already a member of ${group} on ${where}`);
-        this.#groups.push([group, iface]);
-      } else {
-        if (index === -1) throw new MulticastJoinError(group, iface, `not a member of ${group} on ${where}`);
-        this.#groups.splice(index, 1);
-      }
-      return undefined;
-    });
+    const listening = this.listening;
+    return changeMembership(this.#groups, this.family, this.#resolve, { addr, iface, join, listening });
   }
 
   /** The multicast TTL (0–255, default 1). On the virtual network 0 keeps datagrams on the sending host. */
@@ -106,15 +84,7 @@ export class VirtualMulticastPort extends VirtualUdpPort implements IMulticastTr
 
   /** Records the outgoing interface (an IP literal of this family, or a name to resolve). */
   setOutgoingInterface(addr: string): Deferred<void> {
-    validateString(addr, 'addr');
-    return this.virtualHost.resolve(addr).addCallback((ip: string): undefined => {
-      if (familyOf(ip) !== this.family) {
-        throw new MulticastJoinError(
-          '',
-          ip,
-          `${inspect(addr)} is not an IPv${this.family} interface address`,
-        );
-      }
+    return resolveOutgoingInterface(addr, this.family, this.#resolve).addCallback((ip: string): undefined => {
       this.#outgoingInterface = ip;
       return undefined;
     });

@@ -11,31 +11,23 @@ import { callWithContext, err as logErr, msg as logMsg } from '../log/index.ts';
 import { IPv4Address, IPv6Address } from '../transports/index.ts';
 import type { UdpPortStats } from '../transports/index.ts';
 import type { ListenArgs } from '../transports/listen-options.ts';
+import { protocolLogPrefix } from '../transports/udp-port.ts';
 import { validateBoolean } from '../validate.ts';
 import {
-  alreadyConnected,
   checkConnect,
-  checkConnectedAddr,
   checkDatagram,
-  checkDestination,
   checkSequence,
+  checkWriteAddress,
   familyOf,
   formatAddr,
   notRunning,
 } from './checks.ts';
 import type { Family } from './checks.ts';
+import { StopsWhileStarting } from './stops-while-starting.ts';
 import type { VirtualHost } from './virtual-host.ts';
 
 /** Where a virtual port is in its life (the real port's states; stopping is instantaneous). */
 export type VirtualPortState = 'unbound' | 'bound' | 'connected' | 'closed';
-
-function prefixOf(protocol: IDatagramProtocol): string {
-  if (typeof protocol.logPrefix === 'function') {
-    const prefix = protocol.logPrefix();
-    if (typeof prefix === 'string') return prefix;
-  }
-  return (protocol as object).constructor?.name ?? 'DatagramProtocol';
-}
 
 /**
  * A UDP port on a {@link VirtualHost}, made by `host.listenUDP(...)`. It behaves as the real
@@ -67,8 +59,7 @@ export class VirtualUdpPort implements IUDPTransport {
   #address: IPv4Address | IPv6Address | undefined;
   #peer: AddressTuple | undefined;
   #broadcastAllowed = false;
-  /** While the protocol starts: the Deferreds of stopListening calls made from startProtocol. */
-  #stoppedWhileStarting: Deferred<void>[] | undefined;
+  readonly #stops = new StopsWhileStarting();
   readonly #prefix: string;
   readonly #logContext: { system: string };
   readonly #signal: AbortSignal | undefined;
@@ -84,7 +75,7 @@ export class VirtualUdpPort implements IUDPTransport {
     this.family = familyOf(request.interface);
     this.requestedPort = request.port;
     this.#signal = request.signal;
-    this.#prefix = prefixOf(request.protocol);
+    this.#prefix = protocolLogPrefix(request.protocol);
     this.#logContext = { system: `${this.#prefix} (UDP)` };
   }
 
@@ -135,22 +126,22 @@ export class VirtualUdpPort implements IUDPTransport {
         ? new IPv6Address('UDP', this.boundAddress, port)
         : new IPv4Address('UDP', this.boundAddress, port);
     callWithContext({ system: this.#prefix }, () => logMsg(`${this.#prefix} starting on ${port}`));
-    this.#stoppedWhileStarting = [];
+    this.#stops.begin();
     try {
       this.protocol.makeConnection(this);
     } catch (e) {
       if (this.protocol.transport === this) this.protocol.transport = undefined;
       this.#close();
-      this.#fireStoppedWhileStarting(false);
+      this.#stops.end();
       throw e;
     }
     if ((this.#state as VirtualPortState) === 'closed') {
       // startProtocol stopped the port: stop the protocol now that it has started, as the real
       // port does on its next turn.
-      this.#fireStoppedWhileStarting(true);
+      this.#stops.end(() => this.#stopProtocol());
       return;
     }
-    this.#stoppedWhileStarting = undefined;
+    this.#stops.end();
     this.virtualHost.registerPort(this);
     this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
@@ -175,13 +166,7 @@ export class VirtualUdpPort implements IUDPTransport {
   }
 
   #send(data: Buffer, addr: AddressTuple | undefined): void {
-    let destination: AddressTuple;
-    if (this.#peer !== undefined) {
-      if (addr !== undefined && addr !== null) checkConnectedAddr(addr, this.#peer);
-      destination = this.#peer;
-    } else {
-      destination = checkDestination(addr, this.family);
-    }
+    const destination = checkWriteAddress(addr, this.#peer, this.family);
     if (destination[0] === '255.255.255.255' && !this.#broadcastAllowed) {
       // What the OS answers for a broadcast without SO_BROADCAST; the real port logs it too.
       const error = Object.assign(new Error(`send EACCES ${formatAddr(destination)}`), {
@@ -260,9 +245,7 @@ export class VirtualUdpPort implements IUDPTransport {
   /** Connects to one peer (IP literals of this family, once), as the real port does. */
   connect(host: string, port: number): void {
     if (!this.listening) throw notRunning('connect()');
-    if (this.#peer !== undefined) throw alreadyConnected(this.#peer);
-    checkConnect(host, port, this.family);
-    this.#peer = [host, port];
+    this.#peer = checkConnect(this.#peer, host, port, this.family);
     this.#state = 'connected';
   }
 
@@ -274,14 +257,12 @@ export class VirtualUdpPort implements IUDPTransport {
    * `stopProtocol`) runs, and the returned Deferred has fired. Calling it again is harmless.
    */
   stopListening(): Deferred<void> {
-    const d = new Deferred<void>();
-    const starting = this.#stoppedWhileStarting;
-    if (starting !== undefined) {
+    if (this.#stops.starting) {
       // Called from startProtocol: doStart has not finished, so doStop must wait for it.
       if (this.#state !== 'closed') this.#close();
-      starting.push(d);
-      return d;
+      return this.#stops.wait();
     }
+    const d = new Deferred<void>();
     if (this.#state !== 'closed') {
       this.#close();
       this.virtualHost.unregisterPort(this);
@@ -297,13 +278,6 @@ export class VirtualUdpPort implements IUDPTransport {
     } catch (e) {
       logErr(e, `Unhandled error in ${this.#prefix}.stopProtocol`, this.#prefix);
     }
-  }
-
-  #fireStoppedWhileStarting(stopProtocol: boolean): void {
-    const waiters = this.#stoppedWhileStarting ?? [];
-    this.#stoppedWhileStarting = undefined;
-    if (stopProtocol) this.#stopProtocol();
-    for (const d of waiters) d.callback(undefined);
   }
 
   #close(): void {
