@@ -3,7 +3,7 @@
  * docs/performance.md and docs/performance.svg), `npm run bench -- --quick` (under a minute, small
  * counts, one round, writes nothing).
  *
- * Options: `--quick`, `--rounds N`, `--only receive,echo,…`, `--no-write` / `--write`,
+ * Options: `--quick`, `--rounds N` (default 5; multicast, timers and cluster run 3 unless given), `--only receive,echo,…`, `--no-write` / `--write`,
  * `--no-python` (leave Python Twisted out).
  *
  * Every benchmark runs its contenders in separate processes, alternating A B C A B C, and reports
@@ -29,7 +29,8 @@ const SUITES: Record<string, () => Promise<{ run: (ctx: SuiteContext) => Promise
 
 const args = parseArgs();
 const quick = args.has('quick');
-const rounds = Number(args.get('rounds') ?? (quick ? 1 : 3));
+const rounds = Number(args.get('rounds') ?? (quick ? 1 : 5));
+const heavyRounds = args.has('rounds') ? rounds : Math.min(rounds, 3);
 const only = args.get('only')?.split(',') ?? Object.keys(SUITES);
 const write = args.has('write') || (!quick && !args.has('no-write'));
 for (const name of only) {
@@ -41,6 +42,7 @@ const python = args.has('no-python') ? null : detectPython();
 const ctx: SuiteContext = {
   quick,
   rounds,
+  heavyRounds,
   python,
   pythonMissing: args.has('no-python')
     ? 'Python Twisted left out (--no-python)'
@@ -50,7 +52,7 @@ const ctx: SuiteContext = {
 const machine = machineInfo(python);
 const started = performance.now();
 console.log(
-  `twisted-ts benchmarks (${quick ? 'quick' : 'full'}, ${rounds} round${rounds === 1 ? '' : 's'}): ` +
+  `twisted-ts benchmarks (${quick ? 'quick' : 'full'}, ${rounds === heavyRounds ? rounds : `${rounds} (heavy ones ${heavyRounds})`} round${rounds === 1 ? '' : 's'}): ` +
     `${machine.cpu} × ${machine.cores}, Node ${machine.node}, ` +
     `${python ? `Python ${python.version} + Twisted ${python.twisted}` : 'no Python Twisted'}, load ${machine.load}`,
 );
@@ -71,7 +73,7 @@ for (const name of Object.keys(SUITES).filter((n) => only.includes(n))) {
 const seconds = (performance.now() - started) / 1000;
 console.log(`\nall benchmarks done in ${seconds.toFixed(1)} s${failures ? `, ${failures} failed` : ''}`);
 if (write) {
-  const written = await writeResults(sections, machine, { quick, rounds, seconds });
+  const written = await writeResults(sections, machine, { quick, rounds, heavyRounds, seconds });
   console.log(`wrote ${written.join(', ')}`);
 }
 process.exitCode = failures > 0 ? 1 : 0;

@@ -69,7 +69,13 @@ export interface SectionResult {
 /** What every benchmark module receives. */
 export interface SuiteContext {
   quick: boolean;
+  /** Rounds of the light benchmarks (receive, echo, deferreds). */
   rounds: number;
+  /**
+   * Rounds of the heavy ones (multicast, timers, cluster: Python's million calls alone take
+   * 10 s a round), capped at 3 by default so that a full run stays within about 5 minutes.
+   */
+  heavyRounds: number;
   /** `null` when Python Twisted is missing; the message says why. */
   python: { version: string; twisted: string } | null;
   pythonMissing: string;

@@ -18,6 +18,7 @@ const JSON_OUT = new URL('bench/results/latest.json', root);
 interface RunInfo {
   quick: boolean;
   rounds: number;
+  heavyRounds: number;
   seconds: number;
 }
 
@@ -49,7 +50,7 @@ function machineTable(m: MachineInfo, run: RunInfo): string {
       ['twisted-ts', `commit ${m.commit}, run from src/ (Node type stripping)`],
       [
         'Run',
-        `${run.rounds} rounds, contenders alternating; ${run.seconds.toFixed(0)} s in all; load average at start ${m.load}`,
+        `${run.rounds} rounds (multicast, timers, cluster: ${run.heavyRounds}), contenders alternating; ${run.seconds.toFixed(0)} s in all; load average at start ${m.load}`,
       ],
       ['Command', run.quick ? '`npm run bench -- --quick --write`' : '`npm run bench`'],
     ],
@@ -81,7 +82,7 @@ function headline(sections: readonly SectionResult[], m: MachineInfo, run: RunIn
     '',
     `Measured ${m.date} on ${m.cpu} × ${m.cores} (shared), Node ${m.node}` +
       (m.twisted ? `, Twisted ${m.twisted} (Python ${m.python}, epoll)` : '') +
-      `; medians of ${run.rounds} alternating rounds. Ratios compare contenders measured side by side ` +
+      `; medians of ${run.rounds} alternating rounds (${run.heavyRounds} for multicast, timers and cluster). Ratios compare contenders measured side by side ` +
       'in the same run; the absolute figures are in [the tables below](#results).',
     '',
     table(['Benchmark', 'Case', 'Ratio', 'Value', 'Target', ''], rows),

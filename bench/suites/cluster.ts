@@ -44,7 +44,7 @@ export async function run(ctx: SuiteContext): Promise<SectionResult> {
   for (const workers of [1, 2]) {
     const name = `${workers} worker${workers > 1 ? 's' : ''}`;
     ctx.log(`cluster: ${name}`);
-    await section.alternate(name, [TT, RAW], ctx.rounds, async (contender) => {
+    await section.alternate(name, [TT, RAW], ctx.heavyRounds, async (contender) => {
       const child = nodeChild(contender, 'cluster.ts', [
         '--impl',
         contender === TT ? 'tt' : 'raw',

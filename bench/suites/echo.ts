@@ -40,8 +40,8 @@ export async function run(ctx: SuiteContext): Promise<SectionResult> {
   );
   if (ctx.python === null) section.skip(ctx.pythonMissing);
   const contenders = udpContenders(ctx);
-  const pingCount = ctx.quick ? 3_000 : 20_000;
-  const windowCount = ctx.quick ? 10_000 : 100_000;
+  const pingCount = ctx.quick ? 3_000 : 10_000;
+  const windowCount = ctx.quick ? 10_000 : 60_000;
   for (const family of [4, 6]) {
     const host = family === 6 ? '::1' : '127.0.0.1';
     const ping = `ping-pong, IPv${family}`;

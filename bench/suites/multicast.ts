@@ -70,7 +70,7 @@ export async function run(ctx: SuiteContext): Promise<SectionResult> {
   for (const listeners of [1, 2, 4]) {
     const name = `${listeners} listener${listeners > 1 ? 's' : ''}`;
     ctx.log(`multicast: ${name}`);
-    await section.alternate(name, contenders, ctx.rounds, async (contender) => {
+    await section.alternate(name, contenders, ctx.heavyRounds, async (contender) => {
       const { child, ready } = await startPeer(contender, 'mcast-receiver.ts', 'mcast_receiver.py', [
         '--listeners',
         String(listeners),

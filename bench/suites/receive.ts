@@ -27,9 +27,9 @@ export async function run(ctx: SuiteContext): Promise<SectionResult> {
   );
   if (ctx.python === null) section.skip(ctx.pythonMissing);
   const contenders = udpContenders(ctx);
-  const burstCount = ctx.quick ? 20_000 : 200_000;
+  const burstCount = ctx.quick ? 20_000 : 150_000;
   const pacedRate = 50_000;
-  const pacedCount = ctx.quick ? 10_000 : 50_000;
+  const pacedCount = ctx.quick ? 10_000 : 30_000;
   const configs = [
     { name: 'burst, default buffer', mode: 'burst', rcvbuf: 0 },
     { name: 'burst, 4 MiB buffer', mode: 'burst', rcvbuf: FOUR_MIB },

@@ -40,7 +40,7 @@ export async function run(ctx: SuiteContext): Promise<SectionResult> {
   if (ctx.python === null) section.skip(ctx.pythonMissing);
   else contenders.push(PY);
   ctx.log('timers');
-  await section.alternateCases([fireCase, cancelCase], contenders, ctx.rounds, async (contender) => {
+  await section.alternateCases([fireCase, cancelCase], contenders, ctx.heavyRounds, async (contender) => {
     const args = ['--count', String(count), '--cancel', String(cancel)];
     const child =
       contender === PY
