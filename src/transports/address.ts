@@ -9,8 +9,52 @@ import type { IAddress } from '../interfaces.ts';
 /** The transport type an address belongs to. */
 export type AddressType = 'UDP' | 'TCP';
 
-function equalAddresses(a: IAddress, b: unknown, ctor: abstract new (...args: never[]) => IAddress): boolean {
-  return b instanceof ctor && a.type === b.type && a.host === b.host && a.port === b.port;
+/**
+ * What {@link IPv4Address} and {@link IPv6Address} share: the frozen `{ type, host, port }`
+ * shape, equality and Twisted's repr. The two stay separate classes, as in Twisted, so that
+ * `instanceof IPv6Address` tells the family.
+ *
+ * @internal
+ */
+abstract class IPAddress implements IAddress {
+  /** `'UDP'` for the ports of this package. */
+  readonly type: AddressType;
+  /** The IP address. */
+  readonly host: string;
+  /** The port number. */
+  readonly port: number;
+
+  // No private or protected member here: either would make the classes nominal in their typings,
+  // and the public shape is the plain `{ type, host, port }` with three methods.
+
+  /** A frozen address, e.g. `new IPv4Address('UDP', '127.0.0.1', 9999)`. */
+  constructor(type: AddressType, host: string, port: number) {
+    this.type = type;
+    this.host = host;
+    this.port = port;
+    Object.freeze(this);
+  }
+
+  /** Same class, type, host and port. */
+  equals(other: unknown): boolean {
+    return (
+      other instanceof IPAddress &&
+      className(other) === className(this) &&
+      other.type === this.type &&
+      other.host === this.host &&
+      other.port === this.port
+    );
+  }
+
+  /** Twisted's repr: `IPv4Address(type='UDP', host='127.0.0.1', port=9999)`. */
+  toString(): string {
+    return `${className(this)}(type='${this.type}', host='${this.host}', port=${this.port})`;
+  }
+
+  /** Shows the repr in `console.log` and `util.inspect`. */
+  [inspect.custom](): string {
+    return this.toString();
+  }
 }
 
 /**
@@ -19,32 +63,9 @@ function equalAddresses(a: IAddress, b: unknown, ctor: abstract new (...args: ne
  * @example
  * port.getHost().toString(); // "IPv4Address(type='UDP', host='127.0.0.1', port=9999)"
  */
-export class IPv4Address implements IAddress {
-  readonly type: AddressType;
+export class IPv4Address extends IPAddress {
   /** A dotted-quad IPv4 address (`'0.0.0.0'` for a port on all interfaces). */
-  readonly host: string;
-  readonly port: number;
-
-  constructor(type: AddressType, host: string, port: number) {
-    this.type = type;
-    this.host = host;
-    this.port = port;
-    Object.freeze(this);
-  }
-
-  /** Same class, type, host and port. */
-  equals(other: unknown): boolean {
-    return equalAddresses(this, other, IPv4Address);
-  }
-
-  /** Twisted's repr: `IPv4Address(type='UDP', host='127.0.0.1', port=9999)`. */
-  toString(): string {
-    return `IPv4Address(type='${this.type}', host='${this.host}', port=${this.port})`;
-  }
-
-  [inspect.custom](): string {
-    return this.toString();
-  }
+  declare readonly host: string;
 }
 
 /**
@@ -53,30 +74,16 @@ export class IPv4Address implements IAddress {
  * @example
  * port.getHost().toString(); // "IPv6Address(type='UDP', host='::1', port=9999)"
  */
-export class IPv6Address implements IAddress {
-  readonly type: AddressType;
+export class IPv6Address extends IPAddress {
   /** An IPv6 address, possibly with a `%scope`. */
-  readonly host: string;
-  readonly port: number;
+  declare readonly host: string;
+}
 
-  constructor(type: AddressType, host: string, port: number) {
-    this.type = type;
-    this.host = host;
-    this.port = port;
-    Object.freeze(this);
-  }
-
-  /** Same class, type, host and port. */
-  equals(other: unknown): boolean {
-    return equalAddresses(this, other, IPv6Address);
-  }
-
-  /** Twisted's repr: `IPv6Address(type='UDP', host='::1', port=9999)`. */
-  toString(): string {
-    return `IPv6Address(type='${this.type}', host='${this.host}', port=${this.port})`;
-  }
-
-  [inspect.custom](): string {
-    return this.toString();
-  }
+/**
+ * The class name Twisted's repr starts with, and what `equals` compares: written out rather
+ * than read from `constructor.name`, which bundlers rename. A subclass of either class keeps
+ * its parent's name, as `instanceof` does.
+ */
+function className(address: IPAddress): 'IPv4Address' | 'IPv6Address' {
+  return address instanceof IPv6Address ? 'IPv6Address' : 'IPv4Address';
 }

@@ -24,6 +24,17 @@ describe('IPv4Address / IPv6Address', () => {
     expect(new IPv6Address('UDP', '::1', 1).equals(new IPv6Address('UDP', '::1', 1))).toBe(true);
   });
 
+  it('stay two classes: instanceof tells the family', () => {
+    const v4 = new IPv4Address('UDP', '127.0.0.1', 1);
+    const v6 = new IPv6Address('UDP', '::1', 1);
+    expect(v4).toBeInstanceOf(IPv4Address);
+    expect(v4).not.toBeInstanceOf(IPv6Address);
+    expect(v6).toBeInstanceOf(IPv6Address);
+    expect(v6).not.toBeInstanceOf(IPv4Address);
+    expect(Object.keys(v6)).toEqual(['type', 'host', 'port']);
+    expect(Object.isFrozen(v6)).toBe(true);
+  });
+
   it('are immutable', () => {
     const a = new IPv4Address('UDP', '127.0.0.1', 9999);
     expect(() => {
