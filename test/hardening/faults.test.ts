@@ -14,6 +14,7 @@ import { DatagramProtocol } from '../../src/protocols/datagram-protocol.ts';
 import { Reactor } from '../../src/reactor/reactor.ts';
 import { LoopingCall } from '../../src/task/looping-call.ts';
 import type { UdpPort } from '../../src/transports/udp-port.ts';
+import { canBind } from '../support/can-bind.ts';
 import { Failure, captureLog, expectLoggedWithStack, turns, until } from './helpers.ts';
 
 let log: ReturnType<typeof captureLog>;
@@ -66,23 +67,8 @@ function send(s: dgram.Socket, text: string, port: number): Promise<void> {
 }
 
 /** Whether `port` on 127.0.0.1 can be bound by a plain socket right now. */
-async function isFree(port: number): Promise<boolean> {
-  const s = dgram.createSocket('udp4');
-  try {
-    await new Promise<void>((resolve, reject) => {
-      s.once('error', reject);
-      s.bind(port, '127.0.0.1', resolve);
-    });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    try {
-      s.close();
-    } catch {
-      // never bound
-    }
-  }
+function isFree(port: number): Promise<boolean> {
+  return canBind('udp4', port, '127.0.0.1');
 }
 
 describe('exceptions from user callbacks are logged with their stack; everything goes on', () => {

@@ -11,7 +11,6 @@ import { fail, succeed } from '../../src/defer/shortcuts.ts';
 import { DNSLookupError, TwistedError } from '../../src/errors.ts';
 import { Failure } from '../../src/failure.ts';
 import type { IListeningPort, IPortOwner } from '../../src/interfaces.ts';
-import { addObserver, defaultErrorObserver, removeObserver } from '../../src/log/log.ts';
 import type { LogEvent } from '../../src/log/log.ts';
 
 /** fast-check settings shared by every property: a fixed seed (reproducible CI) and a bound on runs. */
@@ -117,24 +116,7 @@ export function expectOutcome(
   if (e.message.length < 10) throw new Error(`the message says too little: ${e.message}`);
 }
 
-/** Captures log events until `stop()`, with the default stderr printer off meanwhile. */
-export function captureLog(): { events: LogEvent[]; errors: () => LogEvent[]; stop: () => void } {
-  const events: LogEvent[] = [];
-  const observer = (e: LogEvent): void => {
-    events.push(e);
-  };
-  removeObserver(defaultErrorObserver);
-  addObserver(observer);
-  return {
-    events,
-    errors: () => events.filter((e) => e.isError),
-    stop: () => {
-      removeObserver(observer);
-      removeObserver(defaultErrorObserver);
-      addObserver(defaultErrorObserver);
-    },
-  };
-}
+export { captureLog } from '../support/log-capture.ts';
 
 /** Asserts that an error event was logged with `why` matching and a stack in its traceback. */
 export function expectLoggedWithStack(events: LogEvent[], why: RegExp, message: string): LogEvent {
@@ -161,19 +143,7 @@ export function handleCounts(): Record<string, number> {
   return counts;
 }
 
-/** Resolves after `n` turns of the event loop. */
-export async function turns(n = 1): Promise<void> {
-  for (let i = 0; i < n; i++) await new Promise<void>((r) => setImmediate(r));
-}
-
-/** Waits until `check()` holds, polling; fails after `timeoutMs`. */
-export async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise<void>((r) => setTimeout(r, 2));
-  }
-}
+export { turns, until } from '../support/wait.ts';
 
 /** Whether this is the private network namespace of .ci/netns.sh (some tests need it). */
 export const inNetns = process.env.TWISTED_TS_IN_NETNS === '1';

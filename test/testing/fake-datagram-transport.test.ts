@@ -10,20 +10,9 @@ import type { AddressTuple } from '../../src/interfaces.ts';
 import { DatagramProtocol } from '../../src/protocols/index.ts';
 import { IPv4Address, IPv6Address } from '../../src/transports/index.ts';
 import { FakeDatagramTransport } from '../../src/testing/index.ts';
+import { CountingProtocol } from '../support/counting-protocol.ts';
 
-class Echo extends DatagramProtocol {
-  started = 0;
-  stopped = 0;
-  refused = 0;
-  override startProtocol(): void {
-    this.started += 1;
-  }
-  override stopProtocol(): void {
-    this.stopped += 1;
-  }
-  override connectionRefused(): void {
-    this.refused += 1;
-  }
+class Echo extends CountingProtocol {
   override datagramReceived(data: Buffer, addr: AddressTuple): void {
     this.transport.write(data, addr);
   }
