@@ -104,6 +104,10 @@ export class FakeDatagramTransport implements IMulticastTransport {
   readonly #stops = new StopsWhileStarting();
   readonly #resolver = (name: string): Deferred<string> => this.#resolve(name);
 
+  /**
+   * A transport on `options.host`:`options.port` (checked: an IP literal, a port 0–65535, a
+   * positive `maxPacketSize`). Nothing starts until {@link startListening}.
+   */
   constructor(options: FakeDatagramTransportOptions = {}) {
     const { host = '0.0.0.0', port = 0, protocol, maxPacketSize = DEFAULT_MAX_PACKET_SIZE, owner } = options;
     validateString(host, 'options.host');
@@ -235,6 +239,7 @@ export class FakeDatagramTransport implements IMulticastTransport {
     this.stopListening();
   }
 
+  /** `await using t = new FakeDatagramTransport(...)`: stops the transport when the scope ends. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stopListening().asPromise();
   }
@@ -244,12 +249,14 @@ export class FakeDatagramTransport implements IMulticastTransport {
     return this.#host;
   }
 
+  /** Records whether writes to the broadcast address are allowed (a boolean, as the real port checks). */
   setBroadcastAllowed(enabled: boolean): void {
     validateBoolean(enabled, 'enabled');
     if (this.#state === 'closed') throw notRunning('setBroadcastAllowed()');
     this.#broadcastAllowed = enabled;
   }
 
+  /** What {@link setBroadcastAllowed} set (default false). */
   getBroadcastAllowed(): boolean {
     return this.#broadcastAllowed;
   }
@@ -295,6 +302,7 @@ export class FakeDatagramTransport implements IMulticastTransport {
     this.#ttl = ttl;
   }
 
+  /** The multicast TTL (default 1). */
   getTTL(): number {
     return this.#ttl;
   }
@@ -304,6 +312,7 @@ export class FakeDatagramTransport implements IMulticastTransport {
     this.#loopback = checkLoopbackMode(mode);
   }
 
+  /** The multicast loopback mode (default true). */
   getLoopbackMode(): boolean {
     return this.#loopback;
   }
@@ -318,10 +327,12 @@ export class FakeDatagramTransport implements IMulticastTransport {
     );
   }
 
+  /** What {@link setOutgoingInterface} set; `'0.0.0.0'` (or `'::'`) by default. */
   getOutgoingInterface(): string {
     return this.#outgoingInterface;
   }
 
+  /** `'<protocol prefix> (UDP)'`, or `'FakeDatagramTransport (UDP)'` without a protocol. */
   logPrefix(): string {
     const protocol = this.protocol;
     return `${protocol !== undefined && typeof protocol.logPrefix === 'function' ? protocol.logPrefix() : 'FakeDatagramTransport'} (UDP)`;

@@ -249,10 +249,12 @@ export class VirtualHost implements IReactorTime, IReactorUDP, IReactorMulticast
     for (const port of [...this.#listening]) port.stopListening();
   }
 
+  /** `VirtualHost(10.0.0.1)`. */
   toString(): string {
     return `VirtualHost(${this.ip})`;
   }
 
+  /** Shows {@link toString} in `console.log` and `util.inspect`. */
   [inspect.custom](): string {
     return this.toString();
   }

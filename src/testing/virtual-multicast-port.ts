@@ -32,14 +32,17 @@ export class VirtualMulticastPort extends VirtualUdpPort implements IMulticastTr
     return this.#groups.map(([g, i]) => [g, i] as const);
   }
 
+  /** @internal The TTL set with {@link setTTL}, for the network's delivery. */
   override get multicastTTL(): number {
     return this.#ttl;
   }
 
+  /** @internal The mode set with {@link setLoopbackMode}, for the network's delivery. */
   override get multicastLoopback(): boolean {
     return this.#loopback;
   }
 
+  /** @internal Whether this port joined `group` on any interface. */
   override isMember(group: string): boolean {
     return this.#groups.some(([g]) => g === group);
   }
@@ -69,6 +72,7 @@ export class VirtualMulticastPort extends VirtualUdpPort implements IMulticastTr
     this.#ttl = ttl;
   }
 
+  /** The multicast TTL (default 1). */
   getTTL(): number {
     return this.#ttl;
   }
@@ -78,6 +82,7 @@ export class VirtualMulticastPort extends VirtualUdpPort implements IMulticastTr
     this.#loopback = checkLoopbackMode(mode);
   }
 
+  /** Whether the sending host receives its own multicast datagrams (default true). */
   getLoopbackMode(): boolean {
     return this.#loopback;
   }

@@ -295,6 +295,7 @@ export class VirtualUdpPort implements IUDPTransport {
     this.stopListening();
   }
 
+  /** `await using port = host.listenUDP(...)`: stops the port when the scope ends. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stopListening().asPromise();
   }
@@ -308,12 +309,14 @@ export class VirtualUdpPort implements IUDPTransport {
     return this.#address;
   }
 
+  /** Allows writes to `255.255.255.255` (SO_BROADCAST); without it they fail with EACCES, logged. */
   setBroadcastAllowed(enabled: boolean): void {
     validateBoolean(enabled, 'enabled');
     if (!this.listening) throw notRunning('setBroadcastAllowed()');
     this.#broadcastAllowed = enabled;
   }
 
+  /** Whether writes to the broadcast address are allowed (default false). */
   getBroadcastAllowed(): boolean {
     return this.#broadcastAllowed;
   }
@@ -323,6 +326,7 @@ export class VirtualUdpPort implements IUDPTransport {
     return { ...this.#counters, sendQueueSize: 0 };
   }
 
+  /** `'<protocol prefix> (UDP)'`, as the real port's. */
   logPrefix(): string {
     return this.#logContext.system;
   }
@@ -335,6 +339,7 @@ export class VirtualUdpPort implements IUDPTransport {
     return `<${this.#prefix} on ${formatAddr([shown, this.#address.port])}>`;
   }
 
+  /** `VirtualUdpPort <Echo on 10.0.0.1:9999>` in `console.log` and `util.inspect`. */
   [inspect.custom](): string {
     return `VirtualUdpPort ${this.toString()}`;
   }
