@@ -1,7 +1,7 @@
 // Builds dist/esm and dist/cjs from src/ with one TypeScript compiler run each, then marks each
 // folder with its module type so Node reads the .js files right whatever the root package says.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -16,3 +16,7 @@ for (const [config, dir, type] of [
   mkdirSync(dir, { recursive: true });
   writeFileSync(`${dir}/package.json`, JSON.stringify({ type }) + '\n');
 }
+
+// The `bin` entry must be executable where it is run from the checkout (`npx twisted-ts doctor`);
+// npm sets the bit itself only when it installs the package.
+for (const dir of ['dist/esm', 'dist/cjs']) chmodSync(`${dir}/cli/doctor.js`, 0o755);

@@ -1,7 +1,8 @@
 // `twisted-ts doctor`, run as `npx twisted-ts doctor` runs it: the built bin in a child process.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -49,6 +50,12 @@ describe('the bin entry', () => {
     expect(
       readFileSync(resolve(root, pkg.bin['twisted-ts']), 'utf8').startsWith('#!/usr/bin/env node\n'),
     ).toBe(true);
+  });
+
+  test('the built doctor is executable, so `npx twisted-ts doctor` runs it from a checkout too', async () => {
+    expect(statSync(resolve(root, pkg.bin['twisted-ts'])).mode & 0o111).toBe(0o111);
+    const { stdout } = await promisify(execFile)(resolve(root, pkg.bin['twisted-ts']), ['--help']);
+    expect(stdout).toMatch(/doctor/);
   });
 });
 
