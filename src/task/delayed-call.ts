@@ -9,26 +9,45 @@ import { inspect } from 'node:util';
 import { AlreadyCalled, AlreadyCancelled } from '../errors.ts';
 import type { IDelayedCall } from '../interfaces.ts';
 import { validateDelay, validateNumber } from '../validate.ts';
-import type { HeapEntry } from './timer-heap.ts';
 
 /**
  * What a `DelayedCall` needs from whoever scheduled it (a `TimerQueue`): the time, and a way to
- * take it out of, or move it within, the heap.
+ * take it out of, or move it within, the queue.
  *
  * @internal
  */
 export interface DelayedCallOwner {
   /** The owner's current time, in seconds. */
   seconds(): number;
-  /** Takes a cancelled call out of the heap. */
+  /** Takes a call out of the queue; it is already marked cancelled. */
   cancelCall(call: DelayedCall): void;
-  /** Moves a call to `time` (for `delay` and `reset`). */
+  /** Moves a call to `time` (for `delay` and `reset`): sets its `dueTime` and `slot`. */
   moveCall(call: DelayedCall, time: number): void;
 }
 
-type State = 'pending' | 'called' | 'cancelled';
+/**
+ * Values of {@link DelayedCall.slot} for a call that is not filed in a bucket of its queue. A
+ * filed call has its index in its bucket there (>= 0), and one waiting for the end of the
+ * reactor's current pass a value <= {@link DEFERRED_BASE}: one small-integer field holds both
+ * the state and the place, since every field costs 8 bytes on each of a million pending calls.
+ *
+ * @internal
+ */
+export const CALLED = -1;
+/** @internal See {@link CALLED}: cancelled. */
+export const CANCELLED = -2;
+/**
+ * @internal See {@link CALLED}: still active, but its queue dropped it (the reactor stopped), so
+ * it will never run; cancelling it is allowed and does nothing else.
+ */
+export const DROPPED = -3;
+/** @internal See {@link CALLED}: `DEFERRED_BASE - i` is index `i` in the queue's deferred list. */
+export const DEFERRED_BASE = -10;
 
 let nextId = 1;
+
+// The creation stacks of debug mode live beside the calls rather than in a field of every call.
+const creators = new WeakMap<object, string>();
 
 /**
  * A pending call returned by `callLater`. It runs once, at {@link DelayedCall.getTime}, unless
@@ -43,7 +62,7 @@ let nextId = 1;
  * // Node's explicit resource management cancels it when the scope ends:
  * using timeout = reactor.callLater(30, giveUp);
  */
-export class DelayedCall<A extends unknown[] = unknown[]> implements IDelayedCall, HeapEntry {
+export class DelayedCall<A extends unknown[] = unknown[]> implements IDelayedCall {
   /**
    * When true, every new DelayedCall records the stack that created it in {@link creator}; the
    * stack is shown by `toString()` and when its function throws (Twisted's `DelayedCall.debug`).
@@ -55,48 +74,59 @@ export class DelayedCall<A extends unknown[] = unknown[]> implements IDelayedCal
   readonly func: (...args: A) => unknown;
   /** Its arguments. */
   readonly args: A;
-  /** In debug mode, the stack trace of the code that scheduled this call. */
-  readonly creator: string | undefined;
-  /** A number that tells calls apart in `toString()`. */
+  /** A number that tells calls apart in `toString()`, increasing with creation. */
   readonly id: number = nextId++;
 
-  /** @internal */
-  heapIndex = -1;
-  #time: number;
-  #state: State = 'pending';
+  /**
+   * @internal When it is due, in its clock's seconds; written only by its queue (the queue
+   * files the call under this time, so it must see every change).
+   */
+  dueTime: number;
+  /**
+   * @internal While pending, where its queue keeps it (its index in its bucket, or a deferred
+   * place, see {@link DEFERRED_BASE}); else {@link CALLED}, {@link CANCELLED} or
+   * {@link DROPPED}. Written only by its queue and by this class.
+   */
+  slot: number;
   readonly #owner: DelayedCallOwner;
 
   /** @internal Made by a `TimerQueue`; use `callLater`. */
   constructor(owner: DelayedCallOwner, time: number, func: (...args: A) => unknown, args: A) {
     this.#owner = owner;
-    this.#time = time;
+    this.dueTime = time;
+    this.slot = DROPPED;
     this.func = func;
     this.args = args;
     if (DelayedCall.debug) {
       // Drop the first lines (Error, this constructor, the queue, callLater) to start at the caller.
       const stack = new Error('DelayedCall created').stack ?? '';
-      this.creator = stack.split('\n').slice(4).join('\n');
+      creators.set(this, stack.split('\n').slice(4).join('\n'));
     }
+  }
+
+  /** In debug mode, the stack trace of the code that scheduled this call. */
+  get creator(): string | undefined {
+    return creators.get(this);
   }
 
   /** True once the function was called (set just before it runs). */
   get called(): boolean {
-    return this.#state === 'called';
+    return this.slot === CALLED;
   }
 
   /** True once it was cancelled. */
   get cancelled(): boolean {
-    return this.#state === 'cancelled';
+    return this.slot === CANCELLED;
   }
 
   /** When it is (or was) due, in its clock's seconds. */
   getTime(): number {
-    return this.#time;
+    return this.dueTime;
   }
 
   /** True while it is neither called nor cancelled. */
   active(): boolean {
-    return this.#state === 'pending';
+    return this.slot !== CALLED && this.slot !== CANCELLED;
   }
 
   /**
@@ -105,8 +135,8 @@ export class DelayedCall<A extends unknown[] = unknown[]> implements IDelayedCal
    */
   cancel(): void {
     this.#checkActive('cancel');
-    this.#state = 'cancelled';
     this.#owner.cancelCall(this.#erased());
+    this.slot = CANCELLED;
   }
 
   /**
@@ -116,16 +146,14 @@ export class DelayedCall<A extends unknown[] = unknown[]> implements IDelayedCal
   delay(seconds: number): void {
     validateNumber(seconds, 'seconds');
     this.#checkActive('delay');
-    this.#time += seconds;
-    this.#owner.moveCall(this.#erased(), this.#time);
+    this.#owner.moveCall(this.#erased(), this.dueTime + seconds);
   }
 
   /** Reschedules it `seconds` (>= 0) from now. Same errors as `cancel`. */
   reset(seconds: number): void {
     validateDelay(seconds, 'seconds');
     this.#checkActive('reset');
-    this.#time = this.#owner.seconds() + seconds;
-    this.#owner.moveCall(this.#erased(), this.#time);
+    this.#owner.moveCall(this.#erased(), this.#owner.seconds() + seconds);
   }
 
   /** Cancels it if still active, so `using call = clock.callLater(...)` cleans up. */
@@ -138,7 +166,7 @@ export class DelayedCall<A extends unknown[] = unknown[]> implements IDelayedCal
    * the function throws `AlreadyCalled` as in Twisted.
    */
   markCalled(): void {
-    this.#state = 'called';
+    this.slot = CALLED;
   }
 
   /**
@@ -146,10 +174,11 @@ export class DelayedCall<A extends unknown[] = unknown[]> implements IDelayedCal
    * cancelled=false ping(1, 'a')>`, with the creation stack in debug mode.
    */
   toString(): string {
-    const remaining = this.#time - this.#owner.seconds();
+    const remaining = this.dueTime - this.#owner.seconds();
     const name = this.func.name || '<anonymous>';
     const args = this.args.map((a) => inspect(a, { depth: 1, breakLength: Infinity })).join(', ');
-    const where = this.creator === undefined ? '' : `\n\ntraceback at creation:\n\n${this.creator}`;
+    const creator = this.creator;
+    const where = creator === undefined ? '' : `\n\ntraceback at creation:\n\n${creator}`;
     return `<DelayedCall #${this.id} [${remaining}s] called=${this.called} cancelled=${this.cancelled} ${name}(${args})${where}>`;
   }
 
@@ -159,9 +188,9 @@ export class DelayedCall<A extends unknown[] = unknown[]> implements IDelayedCal
   }
 
   #checkActive(what: string): void {
-    if (this.#state === 'called')
+    if (this.slot === CALLED)
       throw new AlreadyCalled(`Cannot ${what} ${this.#label()}: it was already called`);
-    if (this.#state === 'cancelled') {
+    if (this.slot === CANCELLED) {
       throw new AlreadyCancelled(`Cannot ${what} ${this.#label()}: it was already cancelled`);
     }
   }

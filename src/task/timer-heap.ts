@@ -1,6 +1,9 @@
 /**
- * The binary heap behind every delayed call (DESIGN.md decision 3), shared by the reactor and
- * `Clock`.
+ * The 4-ary heap that orders a `TimerQueue`'s millisecond buckets (DESIGN.md decision 3,
+ * refined in docs/decisions.md): the queue files calls in buckets and only the buckets, at most
+ * one per distinct millisecond, sit in this heap. It is generic and keeps (time, sequence) order,
+ * so it would hold the calls themselves as well; it did, until a heap over a million calls lost
+ * to Node's per-duration lists.
  *
  * Measured on Node: a heap of objects compared through property reads loses to `setTimeout`.
  * Keeping the due times (and the tie-breaking sequence numbers) in typed arrays beside the

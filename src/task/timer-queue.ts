@@ -1,14 +1,16 @@
 /**
  * The scheduling core shared by the reactor and `Clock`: validates `callLater` arguments, keeps
- * the `DelayedCall`s in a {@link TimerHeap} and runs those that are due. The owner supplies the
- * time and decides what an exception thrown by a call means (the reactor logs it; `Clock` lets it
- * propagate out of `advance`, as Twisted's does, so that tests see it).
+ * the `DelayedCall`s in whole-millisecond {@link TimerBucket}s ordered by a small
+ * {@link TimerHeap}, and runs those that are due. The owner supplies the time and decides what
+ * an exception thrown by a call means (the reactor logs it; `Clock` lets it propagate out of
+ * `advance`, as Twisted's does, so that tests see it).
  *
  * @internal
  * @module
  */
 import { validateDelay, validateFunction } from '../validate.ts';
-import { DelayedCall, type DelayedCallOwner } from './delayed-call.ts';
+import { CALLED, DEFERRED_BASE, DelayedCall, DROPPED, type DelayedCallOwner } from './delayed-call.ts';
+import { TimerBucket } from './timer-bucket.ts';
 import { TimerHeap } from './timer-heap.ts';
 
 // Most calls take no arguments: they share one empty array instead of each keeping the one its
@@ -23,8 +25,20 @@ export interface TimerQueueHooks {
   cancelled(): void;
 }
 
+/** Buckets at least this long are compacted once most of their entries are empty. */
+const MIN_COMPACT = 32;
+
 /**
  * The pending calls of one clock.
+ *
+ * Why buckets (as Node's own timers, which keep one list per duration): a heap over a million
+ * calls pays O(log n) scattered reads per call fired. Calls are instead filed by the whole
+ * millisecond they are due in: filing is a map lookup and an array push, firing walks an array
+ * in order, and only the buckets (at most one per distinct millisecond) sit in a heap. Within a
+ * bucket calls run in (time, scheduling) order; the bucket is sorted only when calls were filed
+ * out of order. A call knows its index in its bucket, so cancelling or moving it empties its
+ * entry in O(1); a bucket that empties leaves the heap at once, so cancelling a million calls
+ * frees their memory.
  *
  * @example
  * let now = 0;
@@ -34,23 +48,46 @@ export interface TimerQueueHooks {
  * queue.runDue(now); // logs 'one'
  */
 export class TimerQueue implements DelayedCallOwner {
-  readonly #heap = new TimerHeap<DelayedCall>();
+  /** The non-empty buckets by key, and the same buckets ordered by key. */
+  readonly #buckets = new Map<number, TimerBucket>();
+  readonly #heap = new TimerHeap<TimerBucket>();
   readonly #now: () => number;
   readonly #hooks: TimerQueueHooks | undefined;
+  /**
+   * The millisecond keys count from here (the clock's time when the queue was made), so that
+   * keys of epoch times stay small integers, which V8 hashes and compares fastest.
+   */
+  readonly #origin: number;
+  #size = 0;
+  /** Counts the buckets made: a call that made one may have filed a call due sooner. */
+  #made = 0;
+  /** Counts schedules and moves; see {@link nextSeq}. */
+  #nextSeq = 0;
+  /**
+   * While a limited pass runs, the calls scheduled or moved meanwhile wait here (in order,
+   * `undefined` once cancelled or moved again) and are filed when it ends.
+   */
+  #deferred: (DelayedCall | undefined)[] | undefined;
 
   constructor(now: () => number, hooks?: TimerQueueHooks) {
     this.#now = now;
     this.#hooks = hooks;
+    this.#origin = Math.floor(now() * 1000);
   }
 
   /** The number of pending calls. */
   get size(): number {
-    return this.#heap.size;
+    return this.#size;
   }
 
-  /** @internal The heap itself, for tests of its memory behaviour. */
-  get heap(): TimerHeap<DelayedCall> {
+  /** @internal The heap of buckets, for tests of its memory behaviour. */
+  get heap(): TimerHeap<TimerBucket> {
     return this.#heap;
+  }
+
+  /** @internal The number of buckets (distinct milliseconds with pending calls). */
+  get buckets(): number {
+    return this.#buckets.size;
   }
 
   /** The current time of this queue's clock. */
@@ -67,68 +104,79 @@ export class TimerQueue implements DelayedCallOwner {
     validateFunction(fn, 'fn');
     const time = this.#now() + delay;
     const call = new DelayedCall<A>(this, time, fn, args.length === 0 ? (NO_ARGS as unknown as A) : args);
-    this.#heap.push(call as unknown as DelayedCall, time);
+    this.#nextSeq++;
+    this.#file(call as unknown as DelayedCall, time);
+    this.#size++;
     this.#hooks?.scheduled(time);
     return call;
   }
 
-  /** @internal Called by `DelayedCall.cancel`. */
+  /** @internal Called by `DelayedCall.cancel`, before it marks the call cancelled. */
   cancelCall(call: DelayedCall): void {
-    this.#heap.remove(call);
+    if (call.slot === DROPPED) return;
+    this.#unfile(call);
+    this.#size--;
     this.#hooks?.cancelled();
   }
 
   /** @internal Called by `DelayedCall.delay` and `reset`. */
   moveCall(call: DelayedCall, time: number): void {
-    if (this.#heap.update(call, time)) this.#hooks?.scheduled(time);
+    if (call.slot === DROPPED) {
+      call.dueTime = time;
+      return;
+    }
+    this.#unfile(call);
+    call.dueTime = time;
+    this.#nextSeq++;
+    this.#file(call, time);
+    this.#hooks?.scheduled(time);
   }
 
   /** When the earliest pending call is due; `Infinity` when none is pending. */
   nextTime(): number {
-    return this.#heap.peekTime();
-  }
-
-  /** The sequence number the next scheduled (or moved) call will get; see {@link runDue}. */
-  get nextSeq(): number {
-    return this.#heap.nextSeq;
+    const bucket = this.#first();
+    return bucket === undefined ? Infinity : (bucket.calls[bucket.head] as DelayedCall).dueTime;
   }
 
   /**
-   * Runs, in order, every call due at or before `now`. Calls scheduled (or moved) once this pass
-   * began have a sequence number >= `seqLimit` and wait for the next pass, so that a call that
-   * reschedules itself with delay 0 cannot starve the event loop (the reactor passes a limit;
-   * `Clock` does not, and runs them at once, as Twisted's does).
+   * A count of the calls scheduled or moved so far. Passed as `runDue`'s `seqLimit`, it makes
+   * the pass leave for the next one every call scheduled or moved once the pass began.
+   */
+  get nextSeq(): number {
+    return this.#nextSeq;
+  }
+
+  /**
+   * Runs, in order, every call due at or before `now`. With a finite `seqLimit` (the reactor
+   * passes {@link nextSeq}; any finite value means "from the start of this pass"), calls
+   * scheduled (or moved) once this pass began wait for the next pass, so that a call that reschedules itself with delay 0 cannot starve the event loop;
+   * without one (`Clock`) they run at once if due, as in Twisted.
    *
    * `onError` receives what a call throws; without it the exception propagates and the calls
    * still due run at the next pass. Returns the number of calls run.
    */
   runDue(now: number, seqLimit = Infinity, onError?: (error: unknown, call: DelayedCall) => void): number {
-    const heap = this.#heap;
-    let ran = 0;
-    while (heap.peekTime() <= now && heap.peekSeq() < seqLimit) {
-      const call = heap.pop() as DelayedCall;
-      call.markCalled();
-      ran++;
-      // A call without arguments is called directly: spreading even an empty array costs.
-      const args = call.args;
-      if (onError === undefined) {
-        if (args.length === 0) call.func();
-        else call.func(...args);
-      } else {
-        try {
-          if (args.length === 0) call.func();
-          else call.func(...args);
-        } catch (e) {
-          onError(e, call);
-        }
-      }
+    const limited = seqLimit !== Infinity && this.#deferred === undefined;
+    if (limited) this.#deferred = [];
+    try {
+      return this.#run(now, onError);
+    } finally {
+      if (limited) this.#fileDeferred();
     }
-    return ran;
   }
 
   /** Every pending call, in no particular order. */
   getDelayedCalls(): DelayedCall[] {
-    return this.#heap.values();
+    const out: DelayedCall[] = [];
+    for (const bucket of this.#buckets.values()) {
+      const calls = bucket.calls;
+      for (let i = bucket.head; i < calls.length; i++) {
+        const call = calls[i];
+        if (call !== undefined) out.push(call);
+      }
+    }
+    for (const call of this.#deferred ?? []) if (call !== undefined) out.push(call);
+    return out;
   }
 
   /**
@@ -136,7 +184,129 @@ export class TimerQueue implements DelayedCallOwner {
    * shutdown: the calls simply never run, as in Twisted once the reactor has stopped).
    */
   clear(): void {
+    for (const call of this.getDelayedCalls()) call.slot = DROPPED;
+    this.#buckets.clear();
     this.#heap.clear();
+    if (this.#deferred !== undefined) this.#deferred = [];
+    this.#size = 0;
     this.#hooks?.cancelled();
+  }
+
+  #run(now: number, onError: ((error: unknown, call: DelayedCall) => void) | undefined): number {
+    let ran = 0;
+    for (;;) {
+      const bucket = this.#first();
+      if (bucket === undefined) return ran;
+      // Run this bucket's due calls in a tight loop. It stays first while they run unless a call
+      // files an earlier one, and stays in order unless a call files one out of order or
+      // compacts it: the checks at the end of the loop send those cases back to #first.
+      const calls = bucket.calls;
+      const made = this.#made;
+      let i = bucket.head;
+      while (i < calls.length) {
+        const call = calls[i];
+        if (call === undefined) {
+          i++;
+          continue;
+        }
+        if (call.dueTime > now) {
+          bucket.head = i;
+          return ran;
+        }
+        calls[i] = undefined;
+        bucket.head = ++i;
+        bucket.live--;
+        this.#size--;
+        call.slot = CALLED;
+        ran++;
+        // A call without arguments is called directly: spreading even an empty array costs.
+        const args = call.args;
+        if (onError === undefined) {
+          if (args.length === 0) call.func();
+          else call.func(...args);
+        } else {
+          try {
+            if (args.length === 0) call.func();
+            else call.func(...args);
+          } catch (e) {
+            onError(e, call);
+          }
+        }
+        if (calls !== bucket.calls || !bucket.sorted || made !== this.#made || bucket.live === 0) break;
+      }
+      if (calls === bucket.calls && i > bucket.head) bucket.head = i;
+    }
+  }
+
+  #key(time: number): number {
+    const key = Math.floor(time * 1000) - this.#origin;
+    // In the small-integer range, `| 0` makes the key an int32, which the Map hashes without
+    // boxing it; keys beyond it (calls days away) stay doubles, correct but slower.
+    return key >= -0x40000000 && key < 0x40000000 ? key | 0 : key;
+  }
+
+  /** Files `call` in the bucket of `time`, or defers it while a limited pass runs. */
+  #file(call: DelayedCall, time: number): void {
+    const deferred = this.#deferred;
+    if (deferred !== undefined) {
+      call.slot = DEFERRED_BASE - deferred.length;
+      deferred.push(call);
+      return;
+    }
+    const key = this.#key(time);
+    let bucket = this.#buckets.get(key);
+    if (bucket === undefined) {
+      bucket = new TimerBucket(key);
+      this.#made++;
+      this.#buckets.set(key, bucket);
+      this.#heap.push(bucket, key);
+    }
+    bucket.add(call);
+  }
+
+  /** Files the calls deferred during a limited pass, in the order they came. */
+  #fileDeferred(): void {
+    const deferred = this.#deferred as (DelayedCall | undefined)[];
+    this.#deferred = undefined;
+    for (const call of deferred) if (call !== undefined) this.#file(call, call.dueTime);
+  }
+
+  /** Takes the pending `call` out of its bucket (or of the deferred list). */
+  #unfile(call: DelayedCall): void {
+    const slot = call.slot;
+    if (slot <= DEFERRED_BASE) {
+      (this.#deferred as (DelayedCall | undefined)[])[DEFERRED_BASE - slot] = undefined;
+      return;
+    }
+    const bucket = this.#buckets.get(this.#key(call.dueTime)) as TimerBucket;
+    bucket.remove(call);
+    if (bucket.live === 0) {
+      this.#drop(bucket);
+    } else if (bucket.calls.length >= MIN_COMPACT && bucket.live * 2 < bucket.calls.length - bucket.head) {
+      bucket.compact(false);
+    }
+  }
+
+  #drop(bucket: TimerBucket): void {
+    this.#buckets.delete(bucket.key);
+    this.#heap.remove(bucket);
+  }
+
+  /**
+   * The first bucket, sorted, with a call at its head; `undefined` when none is pending. Drops
+   * buckets that ran out on the way.
+   */
+  #first(): TimerBucket | undefined {
+    for (;;) {
+      const bucket = this.#heap.peek();
+      if (bucket === undefined) return undefined;
+      if (!bucket.sorted) bucket.compact(true);
+      const calls = bucket.calls;
+      let i = bucket.head;
+      while (i < calls.length && calls[i] === undefined) i++;
+      bucket.head = i;
+      if (i < calls.length) return bucket;
+      this.#drop(bucket);
+    }
   }
 }
