@@ -1,5 +1,5 @@
 /**
- * One millisecond's worth of pending calls in a {@link TimerQueue}.
+ * A few milliseconds' worth of pending calls in a {@link TimerQueue}.
  *
  * @internal
  * @module
@@ -8,7 +8,7 @@ import type { DelayedCall } from './delayed-call.ts';
 import type { HeapEntry } from './timer-heap.ts';
 
 /**
- * The calls whose due time falls in one whole millisecond, in the order they were filed. Each
+ * The calls whose due time falls in one bucket's span, in the order they were filed. Each
  * filed call knows its index here (`slot`), so a call that is cancelled or moves away empties
  * its entry at once (`undefined`), which is skipped when reached and dropped when the bucket
  * compacts.
@@ -23,21 +23,27 @@ import type { HeapEntry } from './timer-heap.ts';
 export class TimerBucket implements HeapEntry {
   /** @internal Kept by the queue's heap of buckets. */
   heapIndex = -1;
-  /** The whole millisecond, counted from the queue's origin, that every call here is due in. */
+  /** The span, numbered from the queue's origin, that every call here is due in. */
   readonly key: number;
   /** The calls, in filing order (or (time, filing) order once sorted); `undefined` once gone. */
-  calls: (DelayedCall | undefined)[] = [];
+  calls: (DelayedCall | undefined)[];
   /** The first entry not yet run or skipped. */
   head = 0;
   /** The number of calls still here. */
-  live = 0;
+  live = 1;
   /** Whether the entries from `head` on are in (time, filing) order. */
   sorted = true;
   /** The due time of the last call filed (or of the last one after sorting). */
-  lastTime = -Infinity;
+  lastTime: number;
 
-  constructor(key: number) {
+  /** A bucket holding `first`. */
+  constructor(key: number, first: DelayedCall) {
     this.key = key;
+    // An array literal is allocated to size: many buckets hold a single call (calls spread over
+    // time), and an empty array's first push would reserve 17 slots.
+    this.calls = [first];
+    this.lastTime = first.dueTime;
+    first.slot = 0;
   }
 
   /** Files `call` at the end. */

@@ -1,7 +1,7 @@
 /**
- * The 4-ary heap that orders a `TimerQueue`'s millisecond buckets (DESIGN.md decision 3,
- * refined in docs/decisions.md): the queue files calls in buckets and only the buckets, at most
- * one per distinct millisecond, sit in this heap. It is generic and keeps (time, sequence) order,
+ * The 4-ary heap that orders a `TimerQueue`'s buckets of calls (DESIGN.md decision 3, refined
+ * in docs/decisions.md): the queue files calls in buckets and only the buckets, at most one per
+ * span of a few milliseconds, sit in this heap. It is generic and keeps (time, sequence) order,
  * so it would hold the calls themselves as well; it did, until a heap over a million calls lost
  * to Node's per-duration lists.
  *

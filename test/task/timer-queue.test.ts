@@ -13,8 +13,8 @@ function random(seed: number): () => number {
   };
 }
 
-describe('TimerQueue (millisecond buckets)', () => {
-  test('calls within one millisecond run in exact time order, ties in scheduling order', () => {
+describe('TimerQueue (buckets of a few milliseconds)', () => {
+  test('calls within one bucket run in exact time order, ties in scheduling order', () => {
     const clock = new Clock();
     const seen: string[] = [];
     clock.callLater(0.0007, () => seen.push('0.7'));
@@ -22,7 +22,7 @@ describe('TimerQueue (millisecond buckets)', () => {
     clock.callLater(0.0005, () => seen.push('0.5'));
     clock.callLater(0.0003, () => seen.push('0.3b'));
     clock.advance(0.0004);
-    // The bucket only groups: the calls due later in the same millisecond wait for their time.
+    // The bucket only groups: the calls due later in the same bucket wait for their time.
     expect(seen).toEqual(['0.3a', '0.3b']);
     expect(clock.getDelayedCalls().map((c) => c.getTime())).toEqual([0.0005, 0.0007]);
     clock.advance(0.0001);
@@ -61,12 +61,12 @@ describe('TimerQueue (millisecond buckets)', () => {
     expect(seen).toEqual(['first', '0.3', '0.9', 'nested, now', 'nested, 0.1 ms later']);
   });
 
-  test('a call filed during an advance in an earlier millisecond than the current bucket runs first', () => {
+  test('a call filed during an advance in an earlier bucket than the current one runs first', () => {
     const clock = new Clock();
     const seen: string[] = [];
     clock.callLater(0.005, () => {
       seen.push('at 5 ms');
-      // Moved back into a millisecond that has no bucket any more.
+      // Moved back into a span (0–4 ms) that has no bucket any more.
       later.delay(-0.0035);
     });
     const later = clock.callLater(0.0055, () => seen.push('moved to 2 ms'));
@@ -75,13 +75,13 @@ describe('TimerQueue (millisecond buckets)', () => {
     expect(seen).toEqual(['at 5 ms', 'moved to 2 ms', 'at 5.6 ms']);
   });
 
-  test('a call moved away and back into the same millisecond runs once, in its new place', () => {
+  test('a call moved away and back into the same bucket runs once, in its new place', () => {
     const clock = new Clock();
     const seen: string[] = [];
     const a = clock.callLater(0.0012, () => seen.push('a'));
     clock.callLater(0.0015, () => seen.push('b'));
     a.delay(1);
-    a.reset(0.0015); // back in the bucket of millisecond 1, tied with b, filed after it
+    a.reset(0.0015); // back in the bucket of 0–4 ms, tied with b, filed after it
     clock.callLater(0.0015, () => seen.push('c'));
     clock.advance(2);
     expect(seen).toEqual(['b', 'a', 'c']);
@@ -182,57 +182,64 @@ describe('TimerQueue (millisecond buckets)', () => {
     expect(ran).toBe(false);
   });
 
-  test('agrees with a sort on (time, scheduling order) under random schedules, cancels and moves', () => {
-    const rand = random(7);
-    const clock = new Clock();
-    const ran: number[] = [];
-    // The model: each pending call's due time and the order of its last scheduling or move.
-    const model = new Map<number, { call: DelayedCall; time: number; order: number }>();
-    let order = 0;
-    let nextName = 0;
-    // Times on a sub-millisecond grid, so that many calls share buckets and many tie exactly.
-    const delay = (): number => Math.floor(rand() * 40) / 10_000;
-    for (let step = 0; step < 3000; step++) {
-      const r = rand();
-      if (r < 0.5 || model.size === 0) {
-        const name = nextName++;
-        const call = clock.callLater(delay(), () => {
-          ran.push(name);
-          model.delete(name);
-        });
-        model.set(name, { call, time: call.getTime(), order: order++ });
-      } else {
-        const names = [...model.keys()];
-        const name = names[Math.floor(rand() * names.length)];
-        const entry = model.get(name)!;
-        if (r < 0.65) {
-          entry.call.cancel();
-          model.delete(name);
-        } else if (r < 0.8) {
-          entry.call.reset(delay());
-          model.set(name, { call: entry.call, time: entry.call.getTime(), order: order++ });
-        } else if (r < 0.9) {
-          entry.call.delay(delay() - 0.002);
-          model.set(name, { call: entry.call, time: entry.call.getTime(), order: order++ });
+  test.each([
+    { grid: 0.0001, seed: 7 },
+    { grid: 0.001, seed: 11 },
+  ])(
+    'agrees with a sort on (time, scheduling order) under random schedules, cancels and moves (grid $grid s)',
+    ({ grid, seed }) => {
+      const rand = random(seed);
+      const clock = new Clock();
+      const ran: number[] = [];
+      // The model: each pending call's due time and the order of its last scheduling or move.
+      const model = new Map<number, { call: DelayedCall; time: number; order: number }>();
+      let order = 0;
+      let nextName = 0;
+      // Times on a grid, so that many calls share buckets and many tie exactly: a 0.1 ms grid puts
+      // most calls in one or two buckets, a 1 ms grid spreads them over ten.
+      const delay = (): number => Math.floor(rand() * 40) * grid;
+      for (let step = 0; step < 3000; step++) {
+        const r = rand();
+        if (r < 0.5 || model.size === 0) {
+          const name = nextName++;
+          const call = clock.callLater(delay(), () => {
+            ran.push(name);
+            model.delete(name);
+          });
+          model.set(name, { call, time: call.getTime(), order: order++ });
         } else {
-          const amount = Math.floor(rand() * 20) / 10_000;
-          const limit = clock.seconds() + amount;
-          const expected = [...model.entries()]
-            .filter(([, e]) => e.time <= limit)
-            .sort((a, b) => a[1].time - b[1].time || a[1].order - b[1].order)
-            .map(([n]) => n);
-          ran.length = 0;
-          clock.advance(amount);
-          expect(ran).toEqual(expected);
+          const names = [...model.keys()];
+          const name = names[Math.floor(rand() * names.length)];
+          const entry = model.get(name)!;
+          if (r < 0.65) {
+            entry.call.cancel();
+            model.delete(name);
+          } else if (r < 0.8) {
+            entry.call.reset(delay());
+            model.set(name, { call: entry.call, time: entry.call.getTime(), order: order++ });
+          } else if (r < 0.9) {
+            entry.call.delay(delay() - 20 * grid);
+            model.set(name, { call: entry.call, time: entry.call.getTime(), order: order++ });
+          } else {
+            const amount = Math.floor(rand() * 20) * grid;
+            const limit = clock.seconds() + amount;
+            const expected = [...model.entries()]
+              .filter(([, e]) => e.time <= limit)
+              .sort((a, b) => a[1].time - b[1].time || a[1].order - b[1].order)
+              .map(([n]) => n);
+            ran.length = 0;
+            clock.advance(amount);
+            expect(ran).toEqual(expected);
+          }
         }
       }
-    }
-    const expected = [...model.entries()]
-      .sort((a, b) => a[1].time - b[1].time || a[1].order - b[1].order)
-      .map(([n]) => n);
-    ran.length = 0;
-    clock.advance(1);
-    expect(ran).toEqual(expected);
-    expect(clock.getDelayedCalls()).toEqual([]);
-  });
+      const expected = [...model.entries()]
+        .sort((a, b) => a[1].time - b[1].time || a[1].order - b[1].order)
+        .map(([n]) => n);
+      ran.length = 0;
+      clock.advance(1);
+      expect(ran).toEqual(expected);
+      expect(clock.getDelayedCalls()).toEqual([]);
+    },
+  );
 });
