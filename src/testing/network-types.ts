@@ -71,8 +71,12 @@ export type TraceKind =
 export interface TraceEvent {
   /** Simulated time, in seconds. */
   time: number;
+  /** What happened to the datagram (see {@link TraceKind}). */
   kind: TraceKind;
+  /** The sending port's address. */
   from: AddressTuple;
+  /** The address it was sent to (a group address for multicast). */
   to: AddressTuple;
+  /** The datagram's length. */
   bytes: number;
 }
