@@ -68,6 +68,9 @@ export class DatagramIterator implements AsyncIterableIterator<DatagramEntry, un
     if (this.finished) return;
     this.finished = true;
     this.settleWaiter();
+    // Let go of the abort signal now: a long-lived signal would otherwise keep one listener per
+    // ended iterator, and a later abort would discard datagrams still buffered for the reader.
+    this.onReturn(this);
   }
 
   /** Ends the iteration with `error`, at once: buffered datagrams are discarded. */
