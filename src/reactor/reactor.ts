@@ -218,7 +218,11 @@ export class Reactor
     if (this.#stopped) throw new ReactorNotRunning("Can't stop reactor that isn't running.");
     this.#stopped = true;
     this.#startedBefore = true;
+    const generation = this.#generation;
     setImmediate(() => {
+      // A crash() since this stop() ended the run before shutdown began: as in Twisted, the
+      // shutdown event then never fires (ports stay open, pending calls stay scheduled).
+      if (generation !== this.#generation) return;
       this.#shutdownRequested = true;
       if (this.#startupDone) this.#shutdown();
     });

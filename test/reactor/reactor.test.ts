@@ -356,6 +356,31 @@ describe('Reactor: lifecycle', () => {
     expect(events).toEqual(['running again', 'shutdown trigger']);
   });
 
+  test('crash() right after stop() cancels the shutdown that stop() scheduled', async () => {
+    const r = new Reactor();
+    const events: string[] = [];
+    r.addSystemEventTrigger('before', 'shutdown', () => events.push('shutdown trigger'));
+    const port: IListeningPort = {
+      stopListening: () => {
+        events.push('port stopped');
+      },
+    };
+    const run = r.run({ installSignalHandlers: false });
+    r.registerPort(port);
+    const call = r.callLater(60, () => {});
+    r.stop();
+    r.crash();
+    await run;
+    await turn();
+    await turn();
+    // As in Twisted, crash() ends the loop before the shutdown event fires: ports stay open and
+    // pending calls stay scheduled, as crash() documents.
+    expect(events).toEqual([]);
+    expect(r.getListeningPorts()).toEqual([port]);
+    expect(call.active()).toBe(true);
+    call.cancel();
+  });
+
   test('delayed calls work without run()', async () => {
     const r = new Reactor();
     const d = new Deferred<string>();
