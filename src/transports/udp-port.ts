@@ -164,6 +164,8 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
   private iterators: Set<DatagramIterator> | undefined;
   private stopWaiters: Deferred<void>[] = [];
   private registered = false;
+  // Whether makeConnection returned: only then is there a doStop() to balance on close.
+  private protocolStarted = false;
   private readonly signal: AbortSignal | undefined;
   private readonly counters = {
     datagramsIn: 0,
@@ -312,6 +314,7 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
       this.abandon();
       throw e;
     }
+    this.protocolStarted = true;
     if (this.stateValue === 'closing' || this.stateValue === 'closed') return; // stopped by startProtocol
     this.owner.registerPort(this);
     this.registered = true;
@@ -699,7 +702,8 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
       this.owner.unregisterPort(this);
     }
     try {
-      callWithContext(this.logContext, () => this.protocol.doStop());
+      // A port stopped before startListening() never started its protocol: nothing to stop.
+      if (this.protocolStarted) callWithContext(this.logContext, () => this.protocol.doStop());
     } catch (e) {
       logErr(e, `Unhandled error in ${this.protocolPrefix}.stopProtocol`, this.protocolPrefix);
     }

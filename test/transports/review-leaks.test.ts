@@ -1,7 +1,8 @@
 import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listenUDP } from '../../src/transports/listen.ts';
-import { Recorder, TestOwner } from './helpers.ts';
+import { UdpPort } from '../../src/transports/udp-port.ts';
+import { Recorder, TestOwner, captureLog } from './helpers.ts';
 
 const owner = new TestOwner();
 afterEach(async () => {
@@ -35,5 +36,29 @@ describe('datagrams() and its AbortSignal', () => {
     const first = await it.next();
     expect(first.done).toBe(false);
     expect(await it.next()).toEqual({ value: undefined, done: true });
+  });
+});
+
+describe('a UdpPort stopped before it was started', () => {
+  it('stops quietly: the protocol, never started, is not stopped either', async () => {
+    const log = captureLog();
+    try {
+      const protocol = new Recorder();
+      const port = new UdpPort(owner, 0, protocol, {
+        interface: '127.0.0.1',
+        maxPacketSize: 8192,
+        reusePort: false,
+      });
+      let closed = 0;
+      port.on('close', () => (closed += 1));
+      await port.stopListening();
+      expect(port.state).toBe('closed');
+      expect(protocol.stopped).toBe(0);
+      expect(protocol.numPorts).toBe(0);
+      expect(log.errors()).toEqual([]);
+      expect(closed).toBe(1);
+    } finally {
+      log.stop();
+    }
   });
 });
