@@ -5,6 +5,7 @@
  */
 import { FirstError } from '../errors.ts';
 import { Failure } from '../failure.ts';
+import { err } from '../log/log.ts';
 import { invalidArgType, validateBoolean, validateObject } from '../validate.ts';
 import { Deferred } from './deferred.ts';
 
@@ -85,7 +86,15 @@ export class DeferredList<T = unknown, R = DeferredListEntry<T>[]> extends Defer
   /** Cancels every Deferred of the list that has not fired; the list then fires with their results. */
   override cancel(): void {
     if (this.called) return;
-    for (const d of this.deferredList) d.cancel();
+    for (const d of this.deferredList) {
+      // As Twisted: one canceller that throws must not leave the others uncancelled (the list
+      // would then wait for them); its error is logged rather than thrown at the caller.
+      try {
+        d.cancel();
+      } catch (e) {
+        err(e, 'Exception raised from user supplied canceller');
+      }
+    }
   }
 
   /** @internal Records one outcome and fires the list when it is complete or decided. */

@@ -4,6 +4,7 @@ import { DeferredList } from '../../src/defer/deferred-list.ts';
 import { succeed, fail } from '../../src/defer/shortcuts.ts';
 import { CancelledError, FirstError } from '../../src/errors.ts';
 import type { Failure } from '../../src/failure.ts';
+import { addObserver, defaultErrorObserver, removeObserver, type LogEvent } from '../../src/log/log.ts';
 import { consume, outcome } from './helpers.ts';
 
 describe('DeferredList', () => {
@@ -96,6 +97,33 @@ describe('DeferredList', () => {
       [false, CancelledError],
       [false, CancelledError],
     ]);
+  });
+
+  it('cancel goes on to the other Deferreds when a canceller throws, and logs the error (as Twisted)', () => {
+    const events: LogEvent[] = [];
+    const observer = (e: LogEvent): void => void events.push(e);
+    // Collect the logged error instead of printing it.
+    removeObserver(defaultErrorObserver);
+    addObserver(observer);
+    try {
+      const boom = new Error('canceller failed');
+      const a = new Deferred<number>(() => {
+        throw boom;
+      });
+      const b = new Deferred<number>();
+      const dl = new DeferredList([a, b], { consumeErrors: true });
+      expect(() => dl.cancel()).not.toThrow();
+      expect(b.called).toBe(true);
+      expect(events.filter((e) => e.isError).map((e) => e.failure?.value)).toEqual([boom]);
+      a.callback(1);
+      const pairs = outcome(dl).value!;
+      expect(pairs[0]).toEqual([true, 1]);
+      expect(pairs[1][0]).toBe(false);
+      expect((pairs[1][1] as Failure).value).toBeInstanceOf(CancelledError);
+    } finally {
+      removeObserver(observer);
+      addObserver(defaultErrorObserver);
+    }
   });
 
   it('cancel after it fired does nothing', () => {
