@@ -31,9 +31,15 @@ export function waitAll(waitables: readonly unknown[], why: string, then: () => 
   for (const w of waitables) {
     if (w instanceof Deferred) {
       w.addBoth((result: unknown) => {
-        if (result instanceof Failure) err(result, why);
+        // A failure is logged and consumed (as Twisted's consumeErrors); a success result is left
+        // for whoever else holds the Deferred.
+        if (result instanceof Failure) {
+          err(result, why);
+          settle();
+          return undefined;
+        }
         settle();
-        return undefined;
+        return result;
       });
     } else {
       Promise.resolve(w).then(settle, (e: unknown) => {

@@ -381,6 +381,21 @@ describe('Reactor: lifecycle', () => {
     call.cancel();
   });
 
+  test('a Deferred returned by a before-shutdown trigger keeps its result for its other users', async () => {
+    const r = new Reactor();
+    const d = new Deferred<string>();
+    r.addSystemEventTrigger('before', 'shutdown', () => d);
+    const run = r.run({ installSignalHandlers: false });
+    r.stop();
+    await turn();
+    d.callback('value');
+    await run;
+    // As in Twisted (a DeferredList leaves a success result alone), waiting on it does not eat it.
+    const seen: unknown[] = [];
+    d.addCallback((v) => seen.push(v));
+    expect(seen).toEqual(['value']);
+  });
+
   test('delayed calls work without run()', async () => {
     const r = new Reactor();
     const d = new Deferred<string>();
