@@ -125,6 +125,8 @@ export class Reactor
   #nextTriggerId = 1;
 
   readonly #ports = new Set<IListeningPort>();
+  /** The ports shutdown has already told to stop, so that none is stopped twice. */
+  readonly #stoppedAtShutdown = new Set<IListeningPort>();
 
   readonly #queue: TimerQueue;
   #timer: NodeJS.Timeout | undefined;
@@ -477,6 +479,8 @@ export class Reactor
   #stopPorts(): unknown[] {
     const waits: unknown[] = [];
     for (const port of [...this.#ports]) {
+      if (this.#stoppedAtShutdown.has(port)) continue;
+      this.#stoppedAtShutdown.add(port);
       try {
         const d = port.stopListening();
         const why = `Error stopping ${String(port)} during shutdown`;
@@ -501,6 +505,10 @@ export class Reactor
     this.#finished = true;
     this.#running = false;
     this.#started = false;
+    // A port registered after the 'during' phase stopped the others (by a trigger or a delayed
+    // call while they closed) would otherwise stay open, holding the process after run() resolved.
+    this.#stopPorts();
+    this.#stoppedAtShutdown.clear();
     this.#ports.clear();
     // Twisted's loop ends here, so pending calls never run; dropping them releases the timer.
     this.#queue.clear();

@@ -396,6 +396,23 @@ describe('Reactor: lifecycle', () => {
     expect(seen).toEqual(['value']);
   });
 
+  test('a port registered after shutdown stopped the ports is stopped too, not forgotten open', async () => {
+    const r = new Reactor();
+    const events: string[] = [];
+    const late: IListeningPort = {
+      stopListening: () => {
+        events.push('late port stopped');
+      },
+    };
+    // E.g. a retransmission timer or a trigger that opens a port while the others are closing:
+    // forgetting it would leave a socket holding the process open after run() resolved.
+    r.addSystemEventTrigger('during', 'shutdown', () => r.registerPort(late));
+    const run = r.run({ installSignalHandlers: false });
+    r.stop();
+    await run;
+    expect(events).toEqual(['late port stopped']);
+  });
+
   test('delayed calls work without run()', async () => {
     const r = new Reactor();
     const d = new Deferred<string>();
