@@ -25,8 +25,12 @@ const CONTINUE: unique symbol = Symbol('continue');
  */
 const SLOTS = 4;
 
-/** Failures that an `await`/`asPromise` consumer has seen: they are not reported as unhandled. */
-const handledFailures = new WeakSet<Failure>();
+/**
+ * The failure an `await`/`asPromise` consumer saw, by the Deferred it awaited: that Deferred is
+ * not reported for it. Kept per Deferred, not per Failure: one Failure handed to several
+ * Deferreds (an errback fanning it out to waiters) is handled only where it was awaited.
+ */
+const awaitedFailures = new WeakMap<Deferred<unknown>, Failure>();
 
 /** A function called by `cancel()` to stop the work behind the Deferred. */
 export type Canceller<T> = (d: Deferred<T>) => void;
@@ -287,7 +291,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    */
   asPromise(): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this._add(settleResolve, settleReject, [resolve], [reject]);
+      this._add(settleResolve, settleReject, [resolve], [reject, this]);
     });
   }
 
@@ -438,7 +442,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
           current._next = 0;
         }
         const result = current._result;
-        if (result instanceof Failure && !handledFailures.has(result)) {
+        if (result instanceof Failure && awaitedFailures.get(current) !== result) {
           // Format the stack now (Twisted's cleanFailure): V8 keeps the frames' receivers —
           // this very Deferred among them — until then, which would keep it from being collected.
           void result.value.stack;
@@ -470,8 +474,8 @@ function settleResolve(result: unknown, resolve: (v: unknown) => void): unknown 
   return result;
 }
 
-function settleReject(failure: Failure, reject: (e: unknown) => void): Failure {
-  handledFailures.add(failure);
+function settleReject(failure: Failure, reject: (e: unknown) => void, d: Deferred<unknown>): Failure {
+  awaitedFailures.set(d, failure);
   reject(failure.value);
   return failure;
 }

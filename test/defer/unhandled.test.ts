@@ -38,6 +38,11 @@ describe('a Deferred garbage-collected with an unhandled failure', () => {
     expect(logged.map((l) => l.message)).toEqual(['thrown by a callback']);
   });
 
+  it('is logged for a Deferred holding a failure that was awaited through another Deferred', async () => {
+    const logged = await run('sharedFailureAwaitedOnce');
+    expect(logged.map((l) => l.message)).toEqual(['fanned out']);
+  });
+
   it('with Deferred.debug, the report includes where it was created and fired', async () => {
     const logged = await run('debug');
     expect(logged).toHaveLength(1);
