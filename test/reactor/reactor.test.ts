@@ -360,11 +360,7 @@ describe('Reactor: lifecycle', () => {
     const r = new Reactor();
     const events: string[] = [];
     r.addSystemEventTrigger('before', 'shutdown', () => events.push('shutdown trigger'));
-    const port: IListeningPort = {
-      stopListening: () => {
-        events.push('port stopped');
-      },
-    };
+    const port = fakePort(events, 'port', 'ok');
     const run = r.run({ installSignalHandlers: false });
     r.registerPort(port);
     const call = r.callLater(60, () => {});
@@ -399,18 +395,14 @@ describe('Reactor: lifecycle', () => {
   test('a port registered after shutdown stopped the ports is stopped too, not forgotten open', async () => {
     const r = new Reactor();
     const events: string[] = [];
-    const late: IListeningPort = {
-      stopListening: () => {
-        events.push('late port stopped');
-      },
-    };
+    const late = fakePort(events, 'late port', 'ok');
     // E.g. a retransmission timer or a trigger that opens a port while the others are closing:
     // forgetting it would leave a socket holding the process open after run() resolved.
     r.addSystemEventTrigger('during', 'shutdown', () => r.registerPort(late));
     const run = r.run({ installSignalHandlers: false });
     r.stop();
     await run;
-    expect(events).toEqual(['late port stopped']);
+    expect(events).toEqual(['stop late port']);
   });
 
   test('delayed calls work without run()', async () => {
