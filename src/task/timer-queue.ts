@@ -196,6 +196,14 @@ export class TimerQueue implements DelayedCallOwner {
    */
   clear(): void {
     for (const call of this.getDelayedCalls()) call.slot = DROPPED;
+    // Empty the buckets too: clear() may run inside a call (the reactor stopping from a delayed
+    // call), and the pass running that call must see its bucket gone rather than go on to run
+    // the calls just dropped.
+    for (const bucket of this.#buckets.values()) {
+      bucket.calls = [];
+      bucket.head = 0;
+      bucket.live = 0;
+    }
     this.#buckets.clear();
     this.#heap.clear();
     if (this.#deferred !== undefined) this.#deferred = [];

@@ -182,6 +182,34 @@ describe('TimerQueue (buckets of a few milliseconds)', () => {
     expect(ran).toBe(false);
   });
 
+  test.each([Infinity, 0])(
+    'clear from inside a call (the reactor stopping) drops the calls still due in the same pass (seqLimit %s)',
+    (seqLimit) => {
+      let now = 0;
+      const queue = new TimerQueue(() => now);
+      const seen: string[] = [];
+      queue.schedule(
+        1,
+        () => {
+          seen.push('first');
+          queue.clear();
+        },
+        [],
+      );
+      const same = queue.schedule(1, () => seen.push('same time'), []);
+      queue.schedule(1.001, () => seen.push('same bucket'), []);
+      queue.schedule(2, () => seen.push('later bucket'), []);
+      now = 5;
+      queue.runDue(now, seqLimit);
+      expect(seen).toEqual(['first']);
+      expect(queue.size).toBe(0);
+      expect(queue.getDelayedCalls()).toEqual([]);
+      expect(same.active()).toBe(true);
+      expect(queue.runDue(now, seqLimit)).toBe(0);
+      expect(seen).toEqual(['first']);
+    },
+  );
+
   test.each([
     { grid: 0.0001, seed: 7 },
     { grid: 0.001, seed: 11 },
