@@ -6,9 +6,9 @@
  * @module
  */
 import { inspect } from 'node:util';
-import { InvalidAddressError, MessageLengthError } from '../errors.ts';
+import { InvalidAddressError } from '../errors.ts';
 import type { AddressTuple, Datagram } from '../interfaces.ts';
-import { MAX_IPV4_DATAGRAM, MAX_IPV6_DATAGRAM } from '../transports/index.ts';
+import { datagramTooLong, maxDatagramSize, sequenceLength } from '../transports/datagram-size.ts';
 import { invalidArgType, ipFamily, validateInteger, validatePort } from '../validate.ts';
 
 /** An IP family. */
@@ -48,39 +48,19 @@ export function systemError(
   });
 }
 
-function tooLong(length: number, family: Family): MessageLengthError {
-  const max = family === 6 ? MAX_IPV6_DATAGRAM : MAX_IPV4_DATAGRAM;
-  return new MessageLengthError(
-    `message too long: ${length} bytes; a UDP datagram over ${family === 6 ? 'IPv6' : 'IPv4'} ` +
-      `carries at most ${max} bytes`,
-  );
-}
-
 /** Checks one datagram and returns a copy of it (what was sent cannot change afterwards). */
 export function checkDatagram(datagram: unknown, family: Family): Buffer {
   if (!(datagram instanceof Uint8Array)) {
     throw invalidArgType('datagram', 'an instance of Buffer or Uint8Array', datagram);
   }
-  const max = family === 6 ? MAX_IPV6_DATAGRAM : MAX_IPV4_DATAGRAM;
-  if (datagram.byteLength > max) throw tooLong(datagram.byteLength, family);
+  if (datagram.byteLength > maxDatagramSize(family)) throw datagramTooLong(datagram.byteLength, family);
   return Buffer.from(datagram);
 }
 
 /** Checks the pieces of `writeSequence` and returns them joined into one datagram. */
 export function checkSequence(datagrams: unknown, family: Family): Buffer {
-  if (!Array.isArray(datagrams)) {
-    throw invalidArgType('datagrams', 'an array of Buffer or Uint8Array', datagrams);
-  }
-  let length = 0;
-  for (let i = 0; i < datagrams.length; i++) {
-    const piece: unknown = datagrams[i];
-    if (!(piece instanceof Uint8Array)) {
-      throw invalidArgType(`datagrams[${i}]`, 'an instance of Buffer or Uint8Array', piece);
-    }
-    length += piece.byteLength;
-  }
-  const max = family === 6 ? MAX_IPV6_DATAGRAM : MAX_IPV4_DATAGRAM;
-  if (length > max) throw tooLong(length, family);
+  const length = sequenceLength(datagrams);
+  if (length > maxDatagramSize(family)) throw datagramTooLong(length, family);
   return Buffer.concat(datagrams as Datagram[]);
 }
 

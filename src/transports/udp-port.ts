@@ -22,6 +22,7 @@ import { IPv4Address, IPv6Address } from './address.ts';
 import { DatagramIterator } from './datagram-iterator.ts';
 import type { DatagramEntry } from './datagram-iterator.ts';
 import { literalLookup } from './literal-lookup.ts';
+import { datagramTooLong, maxDatagramSize, sequenceLength } from './datagram-size.ts';
 
 /**
  * Where a port is in its life, as in Node's `lib/dgram.js`:
@@ -30,10 +31,7 @@ import { literalLookup } from './literal-lookup.ts';
  */
 export type UdpPortState = 'unbound' | 'bound' | 'connected' | 'closing' | 'closed';
 
-/** The largest UDP payload IPv4 can carry: 65535 − 20 (IP header) − 8 (UDP header). */
-export const MAX_IPV4_DATAGRAM = 65507;
-/** The largest UDP payload IPv6 can carry without jumbograms: 65535 − 8 (UDP header). */
-export const MAX_IPV6_DATAGRAM = 65527;
+export { MAX_IPV4_DATAGRAM, MAX_IPV6_DATAGRAM } from './datagram-size.ts';
 
 /** What `UdpPort` is built from; `listenUDP` checks every field before building one. */
 export interface UdpPortConfig {
@@ -195,7 +193,7 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
     this.signal = config.signal;
     this.maxSendQueue = config.maxSendQueue;
     this.socketType = ipFamily(config.interface) === 6 ? 'udp6' : 'udp4';
-    this.maxDatagramSize = this.socketType === 'udp6' ? MAX_IPV6_DATAGRAM : MAX_IPV4_DATAGRAM;
+    this.maxDatagramSize = maxDatagramSize(this.socketType === 'udp6' ? 6 : 4);
     this.protocolPrefix = protocolLogPrefix(protocol);
     this.logContext = { system: `${this.protocolPrefix} (UDP)` };
   }
@@ -437,17 +435,7 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
   writeSequence(datagrams: readonly Datagram[], addr?: AddressTuple): void {
     const socket = this.socket;
     if (socket === undefined || !this.listening) throw notRunning('writeSequence()');
-    if (!Array.isArray(datagrams)) {
-      throw invalidArgType('datagrams', 'an array of Buffer or Uint8Array', datagrams);
-    }
-    let length = 0;
-    for (let i = 0; i < datagrams.length; i++) {
-      const piece: unknown = datagrams[i];
-      if (!(piece instanceof Uint8Array)) {
-        throw invalidArgType(`datagrams[${i}]`, 'an instance of Buffer or Uint8Array', piece);
-      }
-      length += piece.byteLength;
-    }
+    const length = sequenceLength(datagrams);
     if (length > this.maxDatagramSize) throw this.tooLong(length);
     // dgram's typings only admit a mutable array; it does not modify it.
     const list = datagrams as Uint8Array[];
@@ -474,10 +462,7 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
   }
 
   private tooLong(length: number): MessageLengthError {
-    return new MessageLengthError(
-      `message too long: ${length} bytes; a UDP datagram over ${this.socketType === 'udp6' ? 'IPv6' : 'IPv4'} ` +
-        `carries at most ${this.maxDatagramSize} bytes`,
-    );
+    return datagramTooLong(length, this.socketType === 'udp6' ? 6 : 4);
   }
 
   /** Checks an unconnected write's address; leaves the dgram destination in `lastDestination`. */
