@@ -33,10 +33,10 @@ import type { Failure } from '../failure.ts';
 import { err, msg } from '../log/log.ts';
 import type { DelayedCall } from '../task/delayed-call.ts';
 import { TimerQueue } from '../task/timer-queue.ts';
-import { listenUDP } from '../transports/listen.ts';
-import { listenMulticast } from '../transports/listen-multicast.ts';
-import type { MulticastPort } from '../transports/multicast-port.ts';
-import type { UdpPort } from '../transports/udp-port.ts';
+import { listenUDP } from '../transports/udp/listen.ts';
+import { listenMulticast } from '../transports/udp/listen-multicast.ts';
+import type { MulticastPort } from '../transports/udp/multicast-port.ts';
+import type { UdpPort } from '../transports/udp/udp-port.ts';
 import {
   invalidArgType,
   ipFamily,
@@ -393,7 +393,7 @@ export class Reactor
 
   /**
    * Listens for datagrams on `port` (Twisted's `listenUDP`); see `listenUDP` in
-   * src/transports/listen.ts. The port is bound when this returns (`getHost()` gives the real
+   * src/transports/udp/listen.ts. The port is bound when this returns (`getHost()` gives the real
    * port; a bind failure throws `CannotListenError`), and shutdown stops it.
    *
    * @example
@@ -413,7 +413,7 @@ export class Reactor
 
   /**
    * Listens for multicast datagrams on `port` (Twisted's `listenMulticast`); see
-   * `listenMulticast` in src/transports/listen-multicast.ts. `{ listenMultiple: true }` (or
+   * `listenMulticast` in src/transports/udp/listen-multicast.ts. `{ listenMultiple: true }` (or
    * Twisted's positional `listenMultiple`) shares the port with other sockets that ask for it
    * too. Bound when this returns; shutdown stops it.
    *

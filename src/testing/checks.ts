@@ -8,7 +8,7 @@
 import { inspect } from 'node:util';
 import { InvalidAddressError } from '../errors.ts';
 import type { AddressTuple, Datagram } from '../interfaces.ts';
-import { datagramTooLong, maxDatagramSize, sequenceLength } from '../transports/datagram-size.ts';
+import { datagramTooLong, maxDatagramSize, sequenceLength } from '../transports/udp/datagram-size.ts';
 import { invalidArgType, ipFamily, validateInteger, validatePort } from '../validate.ts';
 
 /** An IP family. */

@@ -25,8 +25,8 @@ import {
   validateTriggerArgs,
   validateTriggerId,
 } from '../reactor/system-event.ts';
-import { parseListenMulticastArgs, parseListenUDPArgs } from '../transports/listen-options.ts';
-import type { ListenArgs } from '../transports/listen-options.ts';
+import { parseListenMulticastArgs, parseListenUDPArgs } from '../transports/udp/listen-options.ts';
+import type { ListenArgs } from '../transports/udp/listen-options.ts';
 import { validateFunction, validateString } from '../validate.ts';
 import { FakeDatagramTransport } from './fake-datagram-transport.ts';
 import { resolveLocally } from './resolve-locally.ts';

@@ -18,7 +18,7 @@ import type {
   TriggerId,
 } from '../interfaces.ts';
 import type { DelayedCall } from '../task/index.ts';
-import { parseListenMulticastArgs, parseListenUDPArgs } from '../transports/listen-options.ts';
+import { parseListenMulticastArgs, parseListenUDPArgs } from '../transports/udp/listen-options.ts';
 import { validateFunction } from '../validate.ts';
 import { familyOf, isLoopbackAddress, isMulticastAddress, systemError } from './checks.ts';
 import type { Family } from './checks.ts';

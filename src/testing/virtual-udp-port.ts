@@ -10,8 +10,8 @@ import type { AddressTuple, Datagram, IDatagramProtocol, IUDPTransport } from '.
 import { callWithContext, err as logErr, msg as logMsg } from '../log/index.ts';
 import { IPv4Address, IPv6Address } from '../transports/index.ts';
 import type { UdpPortStats } from '../transports/index.ts';
-import type { ListenArgs } from '../transports/listen-options.ts';
-import { protocolLogPrefix } from '../transports/udp-port.ts';
+import type { ListenArgs } from '../transports/udp/listen-options.ts';
+import { protocolLogPrefix } from '../transports/udp/udp-port.ts';
 import { validateBoolean } from '../validate.ts';
 import {
   checkConnect,

@@ -5,19 +5,19 @@
  */
 export { IPv4Address, IPv6Address } from './address.ts';
 export type { AddressType } from './address.ts';
-export { UdpPort, MAX_IPV4_DATAGRAM, MAX_IPV6_DATAGRAM } from './udp-port.ts';
+export { UdpPort, MAX_IPV4_DATAGRAM, MAX_IPV6_DATAGRAM } from './udp/udp-port.ts';
 export type {
   UdpPortState,
   UdpPortStats,
   UdpPortEvents,
   UdpPortConfig,
   DatagramsOptions,
-} from './udp-port.ts';
-export type { DatagramEntry } from './datagram-iterator.ts';
-export { listenUDP } from './listen.ts';
-export { DEFAULT_MAX_PACKET_SIZE } from './listen-options.ts';
-export { MulticastPort } from './multicast-port.ts';
-export type { MulticastPortConfig, MulticastInterface } from './multicast-port.ts';
-export { listenMulticast } from './listen-multicast.ts';
-export { joinGroupOnAllInterfaces } from './join-all-interfaces.ts';
-export type { JoinAllInterfacesOptions, JoinAllInterfacesResult } from './join-all-interfaces.ts';
+} from './udp/udp-port.ts';
+export type { DatagramEntry } from './udp/datagram-iterator.ts';
+export { listenUDP } from './udp/listen.ts';
+export { DEFAULT_MAX_PACKET_SIZE } from './udp/listen-options.ts';
+export { MulticastPort } from './udp/multicast-port.ts';
+export type { MulticastPortConfig, MulticastInterface } from './udp/multicast-port.ts';
+export { listenMulticast } from './udp/listen-multicast.ts';
+export { joinGroupOnAllInterfaces } from './udp/join-all-interfaces.ts';
+export type { JoinAllInterfacesOptions, JoinAllInterfacesResult } from './udp/join-all-interfaces.ts';

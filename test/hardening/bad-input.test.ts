@@ -13,10 +13,10 @@ import { Reactor } from '../../src/reactor/reactor.ts';
 import { Clock } from '../../src/task/clock.ts';
 import { LoopingCall } from '../../src/task/looping-call.ts';
 import { VirtualNetwork } from '../../src/testing/virtual-network.ts';
-import { listenMulticast } from '../../src/transports/listen-multicast.ts';
-import { listenUDP } from '../../src/transports/listen.ts';
-import type { MulticastPort } from '../../src/transports/multicast-port.ts';
-import type { UdpPort } from '../../src/transports/udp-port.ts';
+import { listenMulticast } from '../../src/transports/udp/listen-multicast.ts';
+import { listenUDP } from '../../src/transports/udp/listen.ts';
+import type { MulticastPort } from '../../src/transports/udp/multicast-port.ts';
+import type { UdpPort } from '../../src/transports/udp/udp-port.ts';
 import {
   anything,
   datagramLike,

@@ -13,7 +13,7 @@ import type { LogEvent } from '../../src/log/log.ts';
 import { DatagramProtocol } from '../../src/protocols/datagram-protocol.ts';
 import { Reactor } from '../../src/reactor/reactor.ts';
 import { LoopingCall } from '../../src/task/looping-call.ts';
-import type { UdpPort } from '../../src/transports/udp-port.ts';
+import type { UdpPort } from '../../src/transports/udp/udp-port.ts';
 import { canBind } from '../support/can-bind.ts';
 import { Failure, captureLog, expectLoggedWithStack, turns, until } from './helpers.ts';
 

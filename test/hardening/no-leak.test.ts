@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatagramProtocol } from '../../src/protocols/datagram-protocol.ts';
-import { listenMulticast } from '../../src/transports/listen-multicast.ts';
-import { listenUDP } from '../../src/transports/listen.ts';
-import type { UdpPort } from '../../src/transports/udp-port.ts';
+import { listenMulticast } from '../../src/transports/udp/listen-multicast.ts';
+import { listenUDP } from '../../src/transports/udp/listen.ts';
+import type { UdpPort } from '../../src/transports/udp/udp-port.ts';
 import { LiteralOwner, captureLog, fdCount, handleCounts, turns } from './helpers.ts';
 
 const ROUNDS = 2000;

@@ -16,7 +16,7 @@ import { CannotListenError } from '../../src/errors.ts';
 import type { AddressTuple } from '../../src/interfaces.ts';
 import { DatagramProtocol } from '../../src/protocols/datagram-protocol.ts';
 import { Reactor } from '../../src/reactor/reactor.ts';
-import type { MulticastPort } from '../../src/transports/multicast-port.ts';
+import type { MulticastPort } from '../../src/transports/udp/multicast-port.ts';
 
 const PYTHON = '/usr/bin/python3';
 const PEER = fileURLToPath(new URL('./twisted_peer.py', import.meta.url));

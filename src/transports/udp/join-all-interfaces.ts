@@ -7,9 +7,9 @@
  */
 import { networkInterfaces } from 'node:os';
 import type { NetworkInterfaceInfo } from 'node:os';
-import type { Deferred } from '../defer/deferred.ts';
-import { succeed } from '../defer/shortcuts.ts';
-import { invalidArgType, validateObject, validateString } from '../validate.ts';
+import type { Deferred } from '../../defer/deferred.ts';
+import { succeed } from '../../defer/shortcuts.ts';
+import { invalidArgType, validateObject, validateString } from '../../validate.ts';
 import type { MulticastPort } from './multicast-port.ts';
 
 /** Options of {@link joinGroupOnAllInterfaces}. */

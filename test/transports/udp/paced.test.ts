@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AddressTuple } from '../../src/interfaces.ts';
-import { DatagramProtocol } from '../../src/protocols/datagram-protocol.ts';
-import { listenUDP } from '../../src/transports/listen.ts';
-import { TestOwner, loopbacks } from './helpers.ts';
+import type { AddressTuple } from '../../../src/interfaces.ts';
+import { DatagramProtocol } from '../../../src/protocols/datagram-protocol.ts';
+import { listenUDP } from '../../../src/transports/udp/listen.ts';
+import { TestOwner, loopbacks } from '../helpers.ts';
 
 const owner = new TestOwner();
 afterEach(() => owner.stopAll());

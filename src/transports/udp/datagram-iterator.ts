@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { AddressTuple } from '../interfaces.ts';
+import type { AddressTuple } from '../../interfaces.ts';
 
 /** One received datagram and its sender, as `datagrams()` yields them. */
 export type DatagramEntry = [datagram: Buffer, addr: AddressTuple];

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { IDatagramProtocol, IPortOwner, ListenMulticastOptions } from '../interfaces.ts';
+import type { IDatagramProtocol, IPortOwner, ListenMulticastOptions } from '../../interfaces.ts';
 import { parseListenMulticastArgs } from './listen-options.ts';
 import { MulticastPort } from './multicast-port.ts';
 

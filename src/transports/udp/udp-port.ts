@@ -6,10 +6,16 @@
 import dgram from 'node:dgram';
 import { inspect } from 'node:util';
 import { EventEmitter } from 'eventemitter3';
-import { Deferred } from '../defer/deferred.ts';
-import { CannotListenError, InvalidAddressError, MessageLengthError } from '../errors.ts';
-import type { AddressTuple, Datagram, IDatagramProtocol, IPortOwner, IUDPTransport } from '../interfaces.ts';
-import { callWithContext, err as logErr, msg as logMsg } from '../log/log.ts';
+import { Deferred } from '../../defer/deferred.ts';
+import { CannotListenError, InvalidAddressError, MessageLengthError } from '../../errors.ts';
+import type {
+  AddressTuple,
+  Datagram,
+  IDatagramProtocol,
+  IPortOwner,
+  IUDPTransport,
+} from '../../interfaces.ts';
+import { callWithContext, err as logErr, msg as logMsg } from '../../log/log.ts';
 import {
   invalidArgType,
   ipFamily,
@@ -17,8 +23,8 @@ import {
   validateInteger,
   validateObject,
   validatePort,
-} from '../validate.ts';
-import { IPv4Address, IPv6Address } from './address.ts';
+} from '../../validate.ts';
+import { IPv4Address, IPv6Address } from '../address.ts';
 import { DatagramIterator } from './datagram-iterator.ts';
 import type { DatagramEntry } from './datagram-iterator.ts';
 import { literalLookup } from './literal-lookup.ts';

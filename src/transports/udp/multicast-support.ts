@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
-import { ipFamily } from '../validate.ts';
+import { ipFamily } from '../../validate.ts';
 
 /**
  * Whether `listenMultiple` must ask dgram for `reusePort` (SO_REUSEPORT) besides `reuseAddr` to

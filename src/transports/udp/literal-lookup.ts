@@ -11,7 +11,7 @@
  * @module
  */
 import type { SocketOptions } from 'node:dgram';
-import { ipFamily } from '../validate.ts';
+import { ipFamily } from '../../validate.ts';
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
 

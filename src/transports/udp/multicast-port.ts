@@ -6,11 +6,11 @@
  */
 import type dgram from 'node:dgram';
 import { inspect } from 'node:util';
-import type { Deferred } from '../defer/deferred.ts';
-import { succeed } from '../defer/shortcuts.ts';
-import { InvalidAddressError, MulticastJoinError } from '../errors.ts';
-import type { IDatagramProtocol, IMulticastTransport, IPortOwner } from '../interfaces.ts';
-import { invalidArgType, ipFamily, outOfRange, validateInteger, validateString } from '../validate.ts';
+import type { Deferred } from '../../defer/deferred.ts';
+import { succeed } from '../../defer/shortcuts.ts';
+import { InvalidAddressError, MulticastJoinError } from '../../errors.ts';
+import type { IDatagramProtocol, IMulticastTransport, IPortOwner } from '../../interfaces.ts';
+import { invalidArgType, ipFamily, outOfRange, validateInteger, validateString } from '../../validate.ts';
 import {
   InterfaceProblem,
   explainMembershipError,

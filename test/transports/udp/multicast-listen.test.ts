@@ -10,19 +10,19 @@ import {
   CannotListenError,
   InvalidAddressError,
   MulticastJoinError,
-} from '../../src/errors.ts';
-import { listenUDP } from '../../src/transports/listen.ts';
-import { joinGroupOnAllInterfaces } from '../../src/transports/join-all-interfaces.ts';
-import { listenMulticast } from '../../src/transports/listen-multicast.ts';
-import { MulticastPort } from '../../src/transports/multicast-port.ts';
+} from '../../../src/errors.ts';
+import { listenUDP } from '../../../src/transports/udp/listen.ts';
+import { joinGroupOnAllInterfaces } from '../../../src/transports/udp/join-all-interfaces.ts';
+import { listenMulticast } from '../../../src/transports/udp/listen-multicast.ts';
+import { MulticastPort } from '../../../src/transports/udp/multicast-port.ts';
 import {
   explainMembershipError,
   ipv6InterfaceArgument,
   InterfaceProblem,
   isMulticastAddress,
   listenMultipleNeedsReusePort,
-} from '../../src/transports/multicast-support.ts';
-import { Recorder, TestOwner, captureLog, turns } from './helpers.ts';
+} from '../../../src/transports/udp/multicast-support.ts';
+import { Recorder, TestOwner, captureLog, turns } from '../helpers.ts';
 
 const inNetns = process.env.TWISTED_TS_IN_NETNS === '1';
 const NETNS_ONLY =

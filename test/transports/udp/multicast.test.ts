@@ -4,17 +4,17 @@
  * host names through the owner, and source-specific joins.
  *
  * Network safety: every join is on 127.0.0.1, every sender's outgoing interface is 127.0.0.1 and
- * its TTL at most 1. Run inside the private namespace: `.ci/netns.sh npx vitest run test/transports/multicast*`.
+ * its TTL at most 1. Run inside the private namespace: `.ci/netns.sh npx vitest run test/transports/udp/multicast*`.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Deferred } from '../../src/defer/deferred.ts';
-import { DNSLookupError, InvalidAddressError, MulticastJoinError } from '../../src/errors.ts';
-import { Reactor } from '../../src/reactor/reactor.ts';
-import { IPv4Address } from '../../src/transports/address.ts';
-import { listenMulticast } from '../../src/transports/listen-multicast.ts';
-import { MulticastPort } from '../../src/transports/multicast-port.ts';
-import type { ListenMulticastOptions } from '../../src/interfaces.ts';
-import { Recorder, TestOwner } from './helpers.ts';
+import { Deferred } from '../../../src/defer/deferred.ts';
+import { DNSLookupError, InvalidAddressError, MulticastJoinError } from '../../../src/errors.ts';
+import { Reactor } from '../../../src/reactor/reactor.ts';
+import { IPv4Address } from '../../../src/transports/address.ts';
+import { listenMulticast } from '../../../src/transports/udp/listen-multicast.ts';
+import { MulticastPort } from '../../../src/transports/udp/multicast-port.ts';
+import type { ListenMulticastOptions } from '../../../src/interfaces.ts';
+import { Recorder, TestOwner } from '../helpers.ts';
 
 const GROUP = '225.0.0.250';
 const LOOPBACK = '127.0.0.1';

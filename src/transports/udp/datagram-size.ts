@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { MessageLengthError } from '../errors.ts';
-import { invalidArgType } from '../validate.ts';
+import { MessageLengthError } from '../../errors.ts';
+import { invalidArgType } from '../../validate.ts';
 
 /** The largest UDP payload IPv4 can carry: 65535 − 20 (IP header) − 8 (UDP header). */
 export const MAX_IPV4_DATAGRAM = 65507;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { IDatagramProtocol, IPortOwner, ListenUDPOptions } from '../interfaces.ts';
+import type { IDatagramProtocol, IPortOwner, ListenUDPOptions } from '../../interfaces.ts';
 import { parseListenUDPArgs } from './listen-options.ts';
 import { UdpPort } from './udp-port.ts';
 

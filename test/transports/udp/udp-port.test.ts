@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { InvalidAddressError, MessageLengthError } from '../../src/errors.ts';
-import type { AddressTuple } from '../../src/interfaces.ts';
-import { callWithContext, msg } from '../../src/log/log.ts';
-import { ConnectedDatagramProtocol } from '../../src/protocols/connected-datagram-protocol.ts';
-import { DatagramProtocol } from '../../src/protocols/datagram-protocol.ts';
-import { listenUDP } from '../../src/transports/listen.ts';
-import { MAX_IPV4_DATAGRAM, MAX_IPV6_DATAGRAM } from '../../src/transports/udp-port.ts';
-import type { UdpPort } from '../../src/transports/udp-port.ts';
-import { Recorder, TestOwner, captureLog, loopbacks, turns, until } from './helpers.ts';
+import { InvalidAddressError, MessageLengthError } from '../../../src/errors.ts';
+import type { AddressTuple } from '../../../src/interfaces.ts';
+import { callWithContext, msg } from '../../../src/log/log.ts';
+import { ConnectedDatagramProtocol } from '../../../src/protocols/connected-datagram-protocol.ts';
+import { DatagramProtocol } from '../../../src/protocols/datagram-protocol.ts';
+import { listenUDP } from '../../../src/transports/udp/listen.ts';
+import { MAX_IPV4_DATAGRAM, MAX_IPV6_DATAGRAM } from '../../../src/transports/udp/udp-port.ts';
+import type { UdpPort } from '../../../src/transports/udp/udp-port.ts';
+import { Recorder, TestOwner, captureLog, loopbacks, turns, until } from '../helpers.ts';
 
 const owner = new TestOwner();
 let log: ReturnType<typeof captureLog> | undefined;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CannotListenError } from '../../src/errors.ts';
-import { Reactor } from '../../src/reactor/reactor.ts';
-import { UdpPort } from '../../src/transports/udp-port.ts';
-import { Recorder, captureLog, loopbacks } from './helpers.ts';
+import { CannotListenError } from '../../../src/errors.ts';
+import { Reactor } from '../../../src/reactor/reactor.ts';
+import { UdpPort } from '../../../src/transports/udp/udp-port.ts';
+import { Recorder, captureLog, loopbacks } from '../helpers.ts';
 
 // The same port through the real Reactor: Reactor.listenUDP delegates to listenUDP with itself
 // as the owner, so its registry (and shutdown) sees every port.

@@ -1,12 +1,12 @@
 import dgram from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AlreadyListeningError, CannotListenError, InvalidAddressError } from '../../src/errors.ts';
-import type { ListenUDPOptions } from '../../src/interfaces.ts';
-import { DatagramProtocol } from '../../src/protocols/datagram-protocol.ts';
-import { IPv4Address, IPv6Address } from '../../src/transports/address.ts';
-import { listenUDP } from '../../src/transports/listen.ts';
-import type { UdpPort } from '../../src/transports/udp-port.ts';
-import { Recorder, TestOwner, captureLog, loopbacks, turns } from './helpers.ts';
+import { AlreadyListeningError, CannotListenError, InvalidAddressError } from '../../../src/errors.ts';
+import type { ListenUDPOptions } from '../../../src/interfaces.ts';
+import { DatagramProtocol } from '../../../src/protocols/datagram-protocol.ts';
+import { IPv4Address, IPv6Address } from '../../../src/transports/address.ts';
+import { listenUDP } from '../../../src/transports/udp/listen.ts';
+import type { UdpPort } from '../../../src/transports/udp/udp-port.ts';
+import { Recorder, TestOwner, captureLog, loopbacks, turns } from '../helpers.ts';
 
 const owner = new TestOwner();
 let log: ReturnType<typeof captureLog> | undefined;

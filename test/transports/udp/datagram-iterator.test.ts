@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DatagramIterator } from '../../src/transports/datagram-iterator.ts';
-import type { DatagramEntry } from '../../src/transports/datagram-iterator.ts';
+import { DatagramIterator } from '../../../src/transports/udp/datagram-iterator.ts';
+import type { DatagramEntry } from '../../../src/transports/udp/datagram-iterator.ts';
 
 const entry = (s: string): DatagramEntry => [Buffer.from(s), ['127.0.0.1', 1]];
 const text = (r: IteratorResult<DatagramEntry, undefined>): string | undefined => r.value?.[0].toString();

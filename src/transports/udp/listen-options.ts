@@ -11,8 +11,8 @@
  *
  * @module
  */
-import { AlreadyListeningError } from '../errors.ts';
-import type { IDatagramProtocol } from '../interfaces.ts';
+import { AlreadyListeningError } from '../../errors.ts';
+import type { IDatagramProtocol } from '../../interfaces.ts';
 import {
   invalidArgType,
   validateBoolean,
@@ -20,7 +20,7 @@ import {
   validateInterface,
   validateObject,
   validatePort,
-} from '../validate.ts';
+} from '../../validate.ts';
 import { abortError, protocolLogPrefix } from './udp-port.ts';
 
 /** Twisted's default `maxPacketSize`. */

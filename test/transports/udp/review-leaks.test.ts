@@ -1,8 +1,8 @@
 import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listenUDP } from '../../src/transports/listen.ts';
-import { UdpPort } from '../../src/transports/udp-port.ts';
-import { Recorder, TestOwner, captureLog } from './helpers.ts';
+import { listenUDP } from '../../../src/transports/udp/listen.ts';
+import { UdpPort } from '../../../src/transports/udp/udp-port.ts';
+import { Recorder, TestOwner, captureLog } from '../helpers.ts';
 
 const owner = new TestOwner();
 afterEach(async () => {

@@ -6,13 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Deferred } from '../../src/defer/deferred.ts';
-import { InvalidAddressError, MulticastJoinError } from '../../src/errors.ts';
-import { IPv6Address } from '../../src/transports/address.ts';
-import { listenMulticast } from '../../src/transports/listen-multicast.ts';
-import type { MulticastPort } from '../../src/transports/multicast-port.ts';
-import type { ListenMulticastOptions } from '../../src/interfaces.ts';
-import { Recorder, TestOwner } from './helpers.ts';
+import type { Deferred } from '../../../src/defer/deferred.ts';
+import { InvalidAddressError, MulticastJoinError } from '../../../src/errors.ts';
+import { IPv6Address } from '../../../src/transports/address.ts';
+import { listenMulticast } from '../../../src/transports/udp/listen-multicast.ts';
+import type { MulticastPort } from '../../../src/transports/udp/multicast-port.ts';
+import type { ListenMulticastOptions } from '../../../src/interfaces.ts';
+import { Recorder, TestOwner } from '../helpers.ts';
 
 const IFACE = process.env.TWISTED_TS_IPV6_MCAST_IFACE;
 const SKIP_REASON =
