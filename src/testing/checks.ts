@@ -1,15 +1,26 @@
 /**
- * The checks a fake or virtual port makes before it "sends": the same errors, with the same
- * messages, as the real `UdpPort`, so that a test on a fake fails where production would.
+ * The checks a fake or virtual port makes before it "sends": the real `UdpPort`'s own checks and
+ * coded errors (src/transports/udp/checks.ts), so that a test on a fake fails where production
+ * would, with the same message.
  *
  * @internal
  * @module
  */
-import { inspect } from 'node:util';
-import { InvalidAddressError } from '../errors.ts';
 import type { AddressTuple, Datagram } from '../interfaces.ts';
+import {
+  alreadyConnected,
+  checkConnectAddress,
+  checkWritePort,
+  formatAddr,
+  notADatagram,
+  notAnAddressTuple,
+  notTheConnectedAddr,
+  writeDestination,
+} from '../transports/udp/checks.ts';
 import { datagramTooLong, maxDatagramSize, sequenceLength } from '../transports/udp/datagram-size.ts';
-import { invalidArgType, ipFamily, validateInteger, validatePort } from '../validate.ts';
+import { invalidArgType, ipFamily, validateInteger } from '../validate.ts';
+
+export { formatAddr, notRunning } from '../transports/udp/checks.ts';
 
 /** An IP family. */
 export type Family = 4 | 6;
@@ -17,18 +28,6 @@ export type Family = 4 | 6;
 /** The family a port on `iface` has: an IPv6 literal makes an IPv6 port, anything else IPv4. */
 export function familyOf(iface: string): Family {
   return ipFamily(iface) === 6 ? 6 : 4;
-}
-
-/** `host:port`, with brackets around IPv6 hosts. */
-export function formatAddr(addr: AddressTuple): string {
-  return addr[0].includes(':') ? `[${addr[0]}]:${addr[1]}` : `${addr[0]}:${addr[1]}`;
-}
-
-/** The error the real port throws when used after it stopped. */
-export function notRunning(what: string): Error & { code: string } {
-  return Object.assign(new Error(`${what}: the port is not listening (it was stopped)`), {
-    code: 'ERR_SOCKET_DGRAM_NOT_RUNNING',
-  });
 }
 
 /** A Node-style system error, as `dgram` would report it (for `CannotListenError`). */
@@ -50,9 +49,7 @@ export function systemError(
 
 /** Checks one datagram and returns a copy of it (what was sent cannot change afterwards). */
 export function checkDatagram(datagram: unknown, family: Family): Buffer {
-  if (!(datagram instanceof Uint8Array)) {
-    throw invalidArgType('datagram', 'an instance of Buffer or Uint8Array', datagram);
-  }
+  if (!(datagram instanceof Uint8Array)) throw notADatagram(datagram);
   if (datagram.byteLength > maxDatagramSize(family)) throw datagramTooLong(datagram.byteLength, family);
   return Buffer.from(datagram);
 }
@@ -69,30 +66,10 @@ export function checkSequence(datagrams: unknown, family: Family): Buffer {
  * spelling, which Twisted accepts) becomes `'255.255.255.255'`.
  */
 export function checkDestination(addr: unknown, family: Family): AddressTuple {
-  if (!Array.isArray(addr)) {
-    throw invalidArgType('addr', 'a [host, port] tuple (this port is not connected)', addr);
-  }
-  const host: unknown = addr[0];
-  if (typeof host !== 'string') throw invalidArgType('addr[0]', 'of type string', host);
-  const destination = host === '<broadcast>' ? '255.255.255.255' : host;
-  const hostFamily = ipFamily(destination);
-  if (hostFamily === 0) {
-    throw new InvalidAddressError(
-      host,
-      `write() only accepts IP addresses, not host names: ${inspect(host)} (resolve it first, e.g. with reactor.resolve)`,
-    );
-  }
-  if (hostFamily === 4 && family === 6) {
-    throw new InvalidAddressError(
-      host,
-      `IPv6 port write() called with IPv4 or broadcast address ${inspect(host)}`,
-    );
-  }
-  if (hostFamily === 6 && family === 4) {
-    throw new InvalidAddressError(host, `IPv4 port write() called with IPv6 address ${inspect(host)}`);
-  }
+  if (!Array.isArray(addr)) throw notAnAddressTuple(addr);
+  const destination = writeDestination(addr[0], family);
   const port: unknown = addr[1];
-  validatePort(port, 'addr[1]', false);
+  checkWritePort(port);
   return [destination, port];
 }
 
@@ -123,44 +100,14 @@ export function checkConnect(
   family: Family,
 ): AddressTuple {
   if (peer !== undefined) throw alreadyConnected(peer);
-  if (typeof host !== 'string') throw invalidArgType('host', 'of type string', host);
-  const hostFamily = ipFamily(host);
-  if (hostFamily === 0) {
-    throw new InvalidAddressError(
-      host,
-      `connect() only accepts IP addresses, not host names: ${inspect(host)}`,
-    );
-  }
-  if ((hostFamily === 6) !== (family === 6)) {
-    throw new InvalidAddressError(
-      host,
-      `${family === 6 ? 'IPv6' : 'IPv4'} port connect() called with IPv${hostFamily} address ${inspect(host)}`,
-    );
-  }
-  validatePort(port, 'port', false);
-  return [host, port];
-}
-
-/** The error for connecting a port twice, as the real port throws it. */
-function alreadyConnected(peer: AddressTuple): Error & { code: string } {
-  return Object.assign(
-    new Error(
-      `already connected to ${formatAddr(peer)}; reconnecting is not supported (as in Twisted): listen on a new port instead`,
-    ),
-    { code: 'ERR_SOCKET_DGRAM_IS_CONNECTED' },
-  );
+  checkConnectAddress(host, port, family);
+  return [host, port as number];
 }
 
 /** On a connected port, `addr` may only repeat the connected address. */
 export function checkConnectedAddr(addr: unknown, peer: AddressTuple): void {
   if (Array.isArray(addr) && addr[1] === peer[1] && addr[0] === peer[0]) return;
-  throw Object.assign(
-    new TypeError(
-      `The argument "addr" is invalid. This port is connected to ${formatAddr(peer)}; write() takes no address ` +
-        `or exactly that one. Received ${inspect(addr)}`,
-    ),
-    { code: 'ERR_INVALID_ARG_VALUE' },
-  );
+  throw notTheConnectedAddr(addr, peer);
 }
 
 /** Whether `host` is a multicast address: 224.0.0.0/4 or ff00::/8. */

@@ -11,7 +11,7 @@ import { callWithContext, err as logErr, msg as logMsg } from '../log/index.ts';
 import { IPv4Address, IPv6Address } from '../transports/index.ts';
 import type { UdpPortStats } from '../transports/index.ts';
 import type { ListenArgs } from '../transports/udp/listen-options.ts';
-import { protocolLogPrefix } from '../transports/udp/udp-port.ts';
+import { protocolLogPrefix, sendFailedMessage } from '../transports/udp/checks.ts';
 import { validateBoolean } from '../validate.ts';
 import {
   checkConnect,
@@ -176,11 +176,7 @@ export class VirtualUdpPort implements IUDPTransport {
         address: destination[0],
         port: destination[1],
       });
-      this.reportError(
-        error,
-        `Sending a datagram from ${this.toString()} to ${formatAddr(destination)} failed: EACCES ` +
-          '(sending to a broadcast address needs setBroadcastAllowed(true))',
-      );
+      this.reportError(error, sendFailedMessage(this.toString(), formatAddr(destination), 'EACCES'));
       return;
     }
     this.#counters.datagramsOut += 1;

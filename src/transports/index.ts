@@ -6,13 +6,9 @@
 export { IPv4Address, IPv6Address } from './address.ts';
 export type { AddressType } from './address.ts';
 export { UdpPort, MAX_IPV4_DATAGRAM, MAX_IPV6_DATAGRAM } from './udp/udp-port.ts';
-export type {
-  UdpPortState,
-  UdpPortStats,
-  UdpPortEvents,
-  UdpPortConfig,
-  DatagramsOptions,
-} from './udp/udp-port.ts';
+export type { UdpPortState, UdpPortEvents, UdpPortConfig } from './udp/udp-port.ts';
+export type { UdpPortStats } from './udp/port-stats.ts';
+export type { DatagramsOptions } from './udp/datagram-feed.ts';
 export type { DatagramEntry } from './udp/datagram-iterator.ts';
 export { listenUDP } from './udp/listen.ts';
 export { DEFAULT_MAX_PACKET_SIZE } from './udp/listen-options.ts';

@@ -21,7 +21,7 @@ import {
   validateObject,
   validatePort,
 } from '../../validate.ts';
-import { abortError, protocolLogPrefix } from './udp-port.ts';
+import { abortError, protocolLogPrefix } from './checks.ts';
 
 /** Twisted's default `maxPacketSize`. */
 export const DEFAULT_MAX_PACKET_SIZE = 8192;

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import type dgram from 'node:dgram';
 import { inspect } from 'node:util';
 import type { Deferred } from '../../defer/deferred.ts';
 import { succeed } from '../../defer/shortcuts.ts';
@@ -19,6 +18,8 @@ import {
   isMulticastAddress,
   listenMultipleNeedsReusePort,
 } from './multicast-support.ts';
+import { explainListenMultipleError } from './binding.ts';
+import type { UdpSocketSpec } from './socket-io.ts';
 import { UdpPort } from './udp-port.ts';
 import type { UdpPortConfig } from './udp-port.ts';
 
@@ -36,12 +37,6 @@ export interface MulticastPortConfig extends UdpPortConfig {
 export type MulticastInterface = string | number;
 
 type MembershipOp = 'join' | 'leave';
-
-function notListening(what: string): Error & { code: string } {
-  return Object.assign(new Error(`${what}: the port is not listening (it was stopped)`), {
-    code: 'ERR_SOCKET_DGRAM_NOT_RUNNING',
-  });
-}
 
 function validateInterfaceArg(value: unknown, name: string): asserts value is MulticastInterface {
   if (typeof value === 'number') {
@@ -96,28 +91,22 @@ export class MulticastPort extends UdpPort implements IMulticastTransport {
       maxPacketSize: config.maxPacketSize,
       signal: config.signal,
       maxSendQueue: config.maxSendQueue,
+      createSocket: config.createSocket,
       reusePort: config.reusePort || (config.listenMultiple && listenMultipleNeedsReusePort()),
     });
     this.listenMultiple = config.listenMultiple;
     this.outgoingInterface = this.socketType === 'udp6' ? '::' : '0.0.0.0';
   }
 
-  /** Adds `reuseAddr` for `listenMultiple` (see multicast-support.ts for what each OS then sets). */
-  protected override socketOptions(): dgram.SocketOptions {
-    const options = super.socketOptions();
-    if (this.listenMultiple) options.reuseAddr = true;
-    return options;
+  /** @internal Adds `reuseAddr` for `listenMultiple` (see multicast-support.ts for what each OS then sets). */
+  protected override socketSpec(): UdpSocketSpec {
+    return { ...super.socketSpec(), reuseAddr: this.listenMultiple };
   }
 
   protected override explainBindError(error: NodeJS.ErrnoException): string | undefined {
-    if (error.code === 'EADDRINUSE' && this.listenMultiple) {
-      return (
-        'the address is already in use by a socket that did not allow sharing: a port is shared only ' +
-        'if every socket on it asks for reuse (listenMultiple in Twisted and twisted-ts, SO_REUSEADDR/' +
-        'SO_REUSEPORT elsewhere); on Linux, SO_REUSEPORT sockets must also belong to the same user'
-      );
-    }
-    return super.explainBindError(error);
+    return (
+      (this.listenMultiple ? explainListenMultipleError(error) : undefined) ?? super.explainBindError(error)
+    );
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -204,8 +193,8 @@ export class MulticastPort extends UdpPort implements IMulticastTransport {
       ` on ${ifaceName === '' ? 'the default interface' : ifaceName}`;
     const failure = (reason: string, socketError?: unknown): MulticastJoinError =>
       new MulticastJoinError(group, ifaceName, `Could not ${what}: ${reason}`, socketError);
-    const socket = this.socket;
-    if (socket === undefined || !this.listening) throw failure('the port is not listening (it was stopped)');
+    const io = this.io;
+    if (io === undefined || !this.listening) throw failure('the port is not listening (it was stopped)');
     const family = this.socketType === 'udp6' ? 6 : 4;
     const groupFamily = ipFamily(group);
     if (groupFamily !== family) {
@@ -230,14 +219,8 @@ export class MulticastPort extends UdpPort implements IMulticastTransport {
     const ifaceArg = this.interfaceArgument(iface);
     if (ifaceArg instanceof InterfaceProblem) throw failure(`${ifaceArg.code}: ${ifaceArg.reason}`);
     try {
-      if (source === undefined) {
-        if (op === 'join') socket.addMembership(group, ifaceArg);
-        else socket.dropMembership(group, ifaceArg);
-      } else if (op === 'join') {
-        socket.addSourceSpecificMembership(source, group, ifaceArg);
-      } else {
-        socket.dropSourceSpecificMembership(source, group, ifaceArg);
-      }
+      if (source === undefined) io.changeMembership(op === 'join', group, ifaceArg);
+      else io.changeSourceMembership(op === 'join', source, group, ifaceArg);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       const hint = explainMembershipError(code, {
@@ -298,8 +281,7 @@ export class MulticastPort extends UdpPort implements IMulticastTransport {
   }
 
   private applyOutgoingInterface(addr: MulticastInterface, asGiven: MulticastInterface): void {
-    const socket = this.socket;
-    if (socket === undefined || !this.listening) throw notListening('setOutgoingInterface()');
+    const io = this.requireIO('setOutgoingInterface()');
     const invalid = (reason: string, cause?: unknown): InvalidAddressError =>
       new InvalidAddressError(
         asGiven,
@@ -310,7 +292,7 @@ export class MulticastPort extends UdpPort implements IMulticastTransport {
     if (ifaceArg instanceof InterfaceProblem) throw invalid(`${ifaceArg.code}: ${ifaceArg.reason}`);
     const any = this.socketType === 'udp6' ? '::' : '0.0.0.0';
     try {
-      socket.setMulticastInterface(ifaceArg ?? any);
+      io.setMulticastInterface(ifaceArg ?? any);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       throw invalid(
@@ -338,9 +320,7 @@ export class MulticastPort extends UdpPort implements IMulticastTransport {
    */
   setTTL(ttl: number): void {
     validateInteger(ttl, 'ttl', 0, 255);
-    const socket = this.socket;
-    if (socket === undefined || !this.listening) throw notListening('setTTL()');
-    socket.setMulticastTTL(ttl);
+    this.requireIO('setTTL()').setMulticastTTL(ttl);
     this.ttl = ttl;
   }
 
@@ -359,10 +339,9 @@ export class MulticastPort extends UdpPort implements IMulticastTransport {
     } else if (typeof mode !== 'boolean') {
       throw invalidArgType('mode', 'of type boolean (or the number 0 or 1)', mode);
     }
-    const socket = this.socket;
-    if (socket === undefined || !this.listening) throw notListening('setLoopbackMode()');
+    const io = this.requireIO('setLoopbackMode()');
     const enabled = mode === true || mode === 1;
-    socket.setMulticastLoopback(enabled);
+    io.setMulticastLoopback(enabled);
     this.loopback = enabled;
   }
 

@@ -1,13 +1,17 @@
 /**
  * `UdpPort`: a listening UDP socket driving a datagram protocol (Twisted's `twisted.internet.udp.Port`).
  *
+ * The port is the state machine and Twisted's transport methods. Around it: the socket behind
+ * the I/O seam (socket-io.ts, node:dgram in dgram-socket-io.ts), binding (binding.ts), the checks
+ * and coded errors shared with the testing fakes (checks.ts), the counters (port-stats.ts) and
+ * the `datagrams()` iterators (datagram-feed.ts).
+ *
  * @module
  */
-import dgram from 'node:dgram';
+import type dgram from 'node:dgram';
 import { inspect } from 'node:util';
 import { EventEmitter } from 'eventemitter3';
 import { Deferred } from '../../defer/deferred.ts';
-import { CannotListenError, InvalidAddressError, MessageLengthError } from '../../errors.ts';
 import type {
   AddressTuple,
   Datagram,
@@ -15,115 +19,31 @@ import type {
   IPortOwner,
   IUDPTransport,
 } from '../../interfaces.ts';
-import { callWithContext, err as logErr, msg as logMsg } from '../../log/log.ts';
-import {
-  invalidArgType,
-  ipFamily,
-  validateBoolean,
-  validateInteger,
-  validateObject,
-  validatePort,
-} from '../../validate.ts';
-import { IPv4Address, IPv6Address } from '../address.ts';
-import { DatagramIterator } from './datagram-iterator.ts';
+import { err as logErr } from '../../log/log.ts';
+import { ipFamily, validateBoolean } from '../../validate.ts';
+import type { IPv4Address, IPv6Address } from '../address.ts';
+import { bindUdpSocket, explainReusePortError } from './binding.ts';
+import { formatAddr, notRunning, sendFailedMessage } from './checks.ts';
+import { DatagramFeed } from './datagram-feed.ts';
+import type { DatagramsOptions } from './datagram-feed.ts';
 import type { DatagramEntry } from './datagram-iterator.ts';
-import { literalLookup } from './literal-lookup.ts';
-import { datagramTooLong, maxDatagramSize, sequenceLength } from './datagram-size.ts';
-
-/**
- * Where a port is in its life, as in Node's `lib/dgram.js`:
- * `unbound` → `bound` → (`connected`) → `closing` → `closed`. Only `bound` and `connected` send
- * and receive.
- */
-export type UdpPortState = 'unbound' | 'bound' | 'connected' | 'closing' | 'closed';
+import { DatagramSender } from './datagram-sender.ts';
+import { DgramSocketIO, createDgramSocketIO } from './dgram-socket-io.ts';
+import { PortCounters } from './port-stats.ts';
+import { ProtocolCalls } from './protocol-calls.ts';
+import type { UdpPortStats } from './port-stats.ts';
+import type { DatagramSource, UdpSocketFactory, UdpSocketIO, UdpSocketSpec } from './socket-io.ts';
 
 export { MAX_IPV4_DATAGRAM, MAX_IPV6_DATAGRAM } from './datagram-size.ts';
-
-/** What `UdpPort` is built from; `listenUDP` checks every field before building one. */
-export interface UdpPortConfig {
-  /** `''` or an IP literal, already validated. */
-  interface: string;
-  /** Datagrams longer than this are cut to it, as in Twisted. */
-  maxPacketSize: number;
-  /** Whether to set SO_REUSEPORT (share the port with kernel load balancing). */
-  reusePort: boolean;
-  /** Aborting it stops the port. */
-  signal?: AbortSignal | undefined;
-  /** Unsent bytes beyond which `write` drops (and counts) instead of queueing; undefined: no cap. */
-  maxSendQueue?: number | undefined;
-}
-
-/** Per-port counters, as `stats()` returns them. */
-export interface UdpPortStats {
-  /** Datagrams delivered to the protocol. */
-  datagramsIn: number;
-  /** Datagrams the OS accepted for sending. */
-  datagramsOut: number;
-  /** Bytes received (before any cut to `maxPacketSize`). */
-  bytesIn: number;
-  /** Bytes the OS accepted for sending. */
-  bytesOut: number;
-  /** Send or receive errors the OS reported (each one also logged). */
-  errors: number;
-  /**
-   * Datagrams dropped: from full `datagrams()` buffers, and writes refused because the send
-   * queue was at `maxSendQueue`.
-   */
-  drops: number;
-  /** Bytes queued in the socket for sending (`socket.getSendQueueSize()`), 0 once closed. */
-  sendQueueSize: number;
-}
-
-/** Options of {@link UdpPort.datagrams}. */
-export interface DatagramsOptions {
-  /** How many datagrams to hold for a slow reader before dropping the oldest. Default 1024. */
-  highWaterMark?: number;
-  /** Aborting ends the iteration with an `AbortError`. */
-  signal?: AbortSignal;
-}
-
-/** The events a port emits (through eventemitter3). */
-export interface UdpPortEvents {
-  /** On the turn after `listenUDP` returned, if the port is still open. */
-  listening: [];
-  /** After the socket closed and the protocol was stopped. */
-  close: [];
-  /** An error the OS reported later (a failed send, a receive error); it has also been logged. */
-  error: [error: Error];
-}
-
-function notRunning(what: string): Error & { code: string } {
-  return Object.assign(new Error(`${what}: the port is not listening (it was stopped)`), {
-    code: 'ERR_SOCKET_DGRAM_NOT_RUNNING',
-  });
-}
-
-/** Node's own `AbortError` shape: name `AbortError`, code `ABORT_ERR`, the reason as `cause`. */
-export function abortError(signal: AbortSignal): Error {
-  return Object.assign(new Error('The operation was aborted', { cause: signal.reason }), {
-    name: 'AbortError',
-    code: 'ABORT_ERR',
-  });
-}
-
-const DEFAULT_HIGH_WATER_MARK = 1024;
-
-// Why a send failed, for the log line (the OS code alone rarely says what to do).
-const sendHints: Record<string, string> = {
-  EACCES: 'sending to a broadcast address needs setBroadcastAllowed(true)',
-  EMSGSIZE: 'the datagram is larger than the path MTU allows',
-  ENETUNREACH: 'no route to that network',
-  EHOSTUNREACH: 'no route to that host',
-  ENOBUFS: 'the send buffer is full',
-  EADDRNOTAVAIL: 'the address is not reachable from this interface',
-};
+export type { UdpPortConfig, UdpPortEvents, UdpPortState } from './udp-port-types.ts';
+import type { UdpPortConfig, UdpPortEvents, UdpPortState } from './udp-port-types.ts';
 
 /**
- * A UDP port: one bound `node:dgram` socket, the protocol it drives, and Twisted's transport
- * methods (`write`, `connect`, `stopListening`, …).
+ * A UDP port: one bound socket, the protocol it drives, and Twisted's transport methods
+ * (`write`, `connect`, `stopListening`, …).
  *
  * `listenUDP` builds and starts it; a subclass (`MulticastPort`) changes how the socket is made
- * through {@link UdpPort.socketOptions} and reuses everything else.
+ * and reuses everything else.
  *
  * @example
  * const port = reactor.listenUDP(0, new Echo(), '127.0.0.1');
@@ -149,40 +69,29 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
   /** The cap on unsent bytes (`maxSendQueue`), or `undefined` for none. */
   readonly maxSendQueue: number | undefined;
 
-  /** The dgram socket; `undefined` before the bind and after the close. */
-  protected socket: dgram.Socket | undefined;
+  /** @internal The socket, behind the I/O seam; `undefined` before the bind and after the close. */
+  protected io: UdpSocketIO | undefined;
+
+  /**
+   * @internal The node:dgram socket, on the dgram backend (else `undefined`), as Twisted's
+   * `port.socket`: bench/ sets SO_RCVBUF through it.
+   */
+  protected get socket(): dgram.Socket | undefined {
+    return this.io instanceof DgramSocketIO ? this.io.socket : undefined;
+  }
 
   private stateValue: UdpPortState = 'unbound';
   private host: IPv4Address | IPv6Address | undefined;
-  private readonly maxDatagramSize: number;
-  private readonly protocolPrefix: string;
-  private readonly logContext: { system: string };
+  private readonly family: 4 | 6;
+  private readonly calls: ProtocolCalls;
+  private readonly createSocket: UdpSocketFactory;
   private broadcastAllowed = false;
-  private connectedHost: string | undefined;
-  private connectedHostAsGiven: string | undefined;
-  private connectedPort = 0;
-  // The last destination host that passed validation, and what to hand to dgram for it: most
-  // programs answer the same few peers, so the check is usually one string comparison.
-  private lastHost: string | undefined;
-  private lastDestination = '';
-  private iterators: Set<DatagramIterator> | undefined;
+  private feed: DatagramFeed | undefined;
   private stopWaiters: Deferred<void>[] = [];
   private registered = false;
-  // Whether makeConnection returned: only then is there a doStop() to balance on close.
-  private protocolStarted = false;
   private readonly signal: AbortSignal | undefined;
-  private readonly counters = {
-    datagramsIn: 0,
-    datagramsOut: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-    errors: 0,
-    drops: 0,
-  };
-  // The datagram being delivered: `deliver` reads it, so that running the protocol inside the
-  // port's log context needs no closure per datagram.
-  private pendingData: Buffer | undefined;
-  private pendingAddr: AddressTuple | undefined;
+  private readonly counters = new PortCounters();
+  private readonly sender: DatagramSender;
 
   /**
    * Makes a port; opens nothing. Call {@link UdpPort.startListening} (as `listenUDP` does).
@@ -198,10 +107,15 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
     this.reusePort = config.reusePort;
     this.signal = config.signal;
     this.maxSendQueue = config.maxSendQueue;
-    this.socketType = ipFamily(config.interface) === 6 ? 'udp6' : 'udp4';
-    this.maxDatagramSize = maxDatagramSize(this.socketType === 'udp6' ? 6 : 4);
-    this.protocolPrefix = protocolLogPrefix(protocol);
-    this.logContext = { system: `${this.protocolPrefix} (UDP)` };
+    this.createSocket = config.createSocket ?? createDgramSocketIO;
+    this.family = ipFamily(config.interface) === 6 ? 6 : 4;
+    this.socketType = this.family === 6 ? 'udp6' : 'udp4';
+    this.sender = new DatagramSender(this.family, config.maxSendQueue, this.counters, {
+      refused: () => this.refused(),
+      failed: (error, destination) =>
+        this.reportError(error, sendFailedMessage(this.toString(), destination, error.code)),
+    });
+    this.calls = new ProtocolCalls(protocol);
   }
 
   /** Where the port is in its life (see {@link UdpPortState}). */
@@ -226,81 +140,30 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
     this.connectToProtocol();
   }
 
-  /**
-   * The options the socket is created with. A subclass adds its own (MulticastPort:
-   * `reuseAddr`/`reusePort` for `listenMultiple`) by extending the returned object; `type` and
-   * `lookup` must stay, or the bind is no longer synchronous.
-   */
-  protected socketOptions(): dgram.SocketOptions {
-    const options: dgram.SocketOptions = { type: this.socketType, lookup: literalLookup };
-    if (this.reusePort) options.reusePort = true;
-    return options;
+  /** @internal How the socket is made; a subclass adds to it (MulticastPort: `reuseAddr`). */
+  protected socketSpec(): UdpSocketSpec {
+    return { type: this.socketType, reusePort: this.reusePort, reuseAddr: false };
   }
 
   /** An explanation for a bind error that the options of this port make likely, else undefined. */
   protected explainBindError(error: NodeJS.ErrnoException): string | undefined {
-    if (
-      this.reusePort &&
-      (error.code === 'ENOTSUP' || error.code === 'ENOPROTOOPT' || error.code === 'EINVAL')
-    ) {
-      return (
-        `reusePort (SO_REUSEPORT with kernel load balancing) is not supported on this platform ` +
-        `(${process.platform}); Linux, FreeBSD, DragonFlyBSD, Solaris and AIX have it`
-      );
-    }
-    return undefined;
+    return this.reusePort ? explainReusePortError(error) : undefined;
   }
 
-  /**
-   * Creates the socket and binds it, synchronously (see literal-lookup.ts). dgram reports a bind
-   * failure by emitting `'error'` from inside `bind()`; it is caught here, the socket closed and
-   * `CannotListenError` thrown.
-   */
-  protected bindSocket(): void {
-    const socket = dgram.createSocket(this.socketOptions());
-    let bindError: NodeJS.ErrnoException | undefined;
-    const onBindError = (e: NodeJS.ErrnoException): void => {
-      bindError = e;
-    };
-    socket.on('error', onBindError);
-    try {
-      // exclusive: under node:cluster a non-exclusive bind is done by the primary process,
-      // asynchronously; each worker binds its own socket instead (with reusePort, the kernel
-      // balances between them).
-      socket.bind({ port: this.requestedPort, address: this.bindAddress(), exclusive: true });
-    } catch (e) {
-      bindError = e as NodeJS.ErrnoException;
-    }
-    socket.off('error', onBindError);
-    let address: { address: string; port: number } | undefined;
-    if (bindError === undefined) {
-      try {
-        address = socket.address();
-      } catch (e) {
-        bindError = e as NodeJS.ErrnoException;
-      }
-    }
-    if (bindError !== undefined || address === undefined || address.port === 0) {
-      closeQuietly(socket);
-      const cause =
-        bindError ??
-        Object.assign(new Error('the socket did not bind synchronously (unexpected in this Node version)'), {
-          code: 'ERR_SOCKET_DGRAM_NOT_BOUND',
-        });
-      throw new CannotListenError(this.interface, this.requestedPort, cause, this.explainBindError(cause));
-    }
-    this.socket = socket;
-    this.stateValue = 'bound';
-    this.host =
-      this.socketType === 'udp6'
-        ? new IPv6Address('UDP', address.address, address.port)
-        : new IPv4Address('UDP', address.address, address.port);
-    socket.on('message', this.onMessage);
-    socket.on('error', this.onSocketError);
-    socket.once('close', this.onSocketClose);
-    callWithContext({ system: this.protocolPrefix }, () => {
-      logMsg(`${this.protocolPrefix} starting on ${address.port}`);
+  /** Makes the socket and binds it, inside the call (binding.ts); throws `CannotListenError`. */
+  private bindSocket(): void {
+    const { io, host } = bindUdpSocket({
+      spec: this.socketSpec(),
+      createSocket: this.createSocket,
+      handlers: { message: this.onMessage, error: this.onSocketError, close: this.onSocketClose },
+      interface: this.interface,
+      port: this.requestedPort,
+      explain: (error) => this.explainBindError(error),
     });
+    this.io = io;
+    this.stateValue = 'bound';
+    this.host = host;
+    this.calls.log(`${this.calls.prefix} starting on ${host.port}`);
   }
 
   /**
@@ -308,17 +171,15 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
    * started with the bind; no datagram is dispatched before this returns, since delivery
    * happens on a later turn of the event loop.
    */
-  protected connectToProtocol(): void {
+  private connectToProtocol(): void {
     try {
-      this.protocol.makeConnection(this);
+      this.calls.start(this);
     } catch (e) {
-      // Leave nothing behind: the protocol forgets this port, the socket closes now (its number
+      // Leave nothing behind: the protocol forgot this port, the socket closes now (its number
       // can be bound again at once) and nobody is told it stopped, since it never started.
-      if (this.protocol.transport === this) this.protocol.transport = undefined;
       this.abandon();
       throw e;
     }
-    this.protocolStarted = true;
     if (this.stateValue === 'closing' || this.stateValue === 'closed') return; // stopped by startProtocol
     this.owner.registerPort(this);
     this.registered = true;
@@ -327,19 +188,13 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
   }
 
   /**
-   * The socket, for a method that needs a listening port; throws `ERR_SOCKET_DGRAM_NOT_RUNNING`
-   * naming `what` once the port is stopping or stopped. For subclasses' socket-option methods.
+   * @internal The socket, for a method that needs a listening port; throws
+   * `ERR_SOCKET_DGRAM_NOT_RUNNING` naming `what` once the port is stopping or stopped.
    */
-  protected requireSocket(what: string): dgram.Socket {
-    const socket = this.socket;
-    if (socket === undefined || !this.listening) throw notRunning(what);
-    return socket;
-  }
-
-  /** `''` binds all IPv4 interfaces, as in Twisted. */
-  private bindAddress(): string {
-    if (this.interface !== '') return this.interface;
-    return this.socketType === 'udp6' ? '::' : '0.0.0.0';
+  protected requireIO(what: string): UdpSocketIO {
+    const io = this.io;
+    if (io === undefined || !this.listening) throw notRunning(what);
+    return io;
   }
 
   private readonly emitListening = (): void => {
@@ -353,11 +208,12 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
   // ---------------------------------------------------------------------------------------------
   // Reading
 
-  private readonly onMessage = (data: Buffer, rinfo: dgram.RemoteInfo): void => {
+  private readonly onMessage = (data: Buffer, rinfo: DatagramSource): void => {
     const state = this.stateValue;
     if (state === 'connected') {
       // The kernel filters a connected socket, but datagrams queued before connect() still come.
-      if (rinfo.port !== this.connectedPort || rinfo.address !== this.connectedHost) return;
+      const sender = this.sender;
+      if (rinfo.port !== sender.peerPort || rinfo.address !== sender.peerHost) return;
     } else if (state !== 'bound') {
       return; // stopping: nothing more reaches the protocol
     }
@@ -366,29 +222,9 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
     counters.bytesIn += data.length;
     const datagram = data.length > this.maxPacketSize ? data.subarray(0, this.maxPacketSize) : data;
     const addr: AddressTuple = [rinfo.address, rinfo.port];
-    const iterators = this.iterators;
-    if (iterators !== undefined) {
-      for (const it of iterators) if (it.push([datagram, addr])) counters.drops += 1;
-    }
-    this.pendingData = datagram;
-    this.pendingAddr = addr;
-    callWithContext(this.logContext, this.deliver);
-  };
-
-  private readonly deliver = (): void => {
-    const data = this.pendingData as Buffer;
-    const addr = this.pendingAddr as AddressTuple;
-    this.pendingData = undefined;
-    this.pendingAddr = undefined;
-    try {
-      this.protocol.datagramReceived(data, addr);
-    } catch (e) {
-      logErr(
-        e,
-        `Unhandled error in ${this.protocolPrefix}.datagramReceived (from ${formatAddr(addr)})`,
-        this.protocolPrefix,
-      );
-    }
+    const feed = this.feed;
+    if (feed !== undefined) counters.drops += feed.push(datagram, addr);
+    this.calls.datagramReceived(datagram, addr);
   };
 
   private readonly onSocketError = (error: NodeJS.ErrnoException): void => {
@@ -417,21 +253,9 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
    * port.write(Buffer.from('pong'), addr);
    */
   write(datagram: Datagram, addr?: AddressTuple): void {
-    const socket = this.socket;
-    if (socket === undefined || !this.listening) throw notRunning('write()');
-    if (!(datagram instanceof Uint8Array)) {
-      throw invalidArgType('datagram', 'an instance of Buffer or Uint8Array', datagram);
-    }
-    if (datagram.byteLength > this.maxDatagramSize) throw this.tooLong(datagram.byteLength);
-    if (this.connectedHost !== undefined) {
-      if (addr !== undefined && addr !== null) this.checkConnectedAddr(addr);
-      if (this.sendQueueFull(socket)) return;
-      socket.send(datagram, this.onSent);
-    } else {
-      this.checkDestination(addr);
-      if (this.sendQueueFull(socket)) return;
-      socket.send(datagram, (addr as AddressTuple)[1], this.lastDestination, this.onSent);
-    }
+    const io = this.io;
+    if (io === undefined || !this.listening) throw notRunning('write()');
+    this.sender.write(io, datagram, addr);
   }
 
   /**
@@ -439,135 +263,13 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
    * pieces go to the OS as they are (scatter/gather): nothing is copied.
    */
   writeSequence(datagrams: readonly Datagram[], addr?: AddressTuple): void {
-    const socket = this.socket;
-    if (socket === undefined || !this.listening) throw notRunning('writeSequence()');
-    const length = sequenceLength(datagrams);
-    if (length > this.maxDatagramSize) throw this.tooLong(length);
-    // dgram's typings only admit a mutable array; it does not modify it.
-    const list = datagrams as Uint8Array[];
-    if (this.connectedHost !== undefined) {
-      if (addr !== undefined && addr !== null) this.checkConnectedAddr(addr);
-      if (this.sendQueueFull(socket)) return;
-      socket.send(list, this.onSent);
-    } else {
-      this.checkDestination(addr);
-      if (this.sendQueueFull(socket)) return;
-      socket.send(list, (addr as AddressTuple)[1], this.lastDestination, this.onSent);
-    }
+    const io = this.io;
+    if (io === undefined || !this.listening) throw notRunning('writeSequence()');
+    this.sender.writeSequence(io, datagrams, addr);
   }
-
-  /**
-   * With `maxSendQueue`: whether the socket already holds that many unsent bytes, in which case
-   * the datagram is dropped and counted rather than queued (node:dgram has no backpressure).
-   * Checked after the arguments, so a bad write still throws.
-   */
-  private sendQueueFull(socket: dgram.Socket): boolean {
-    if (this.maxSendQueue === undefined || socket.getSendQueueSize() < this.maxSendQueue) return false;
-    this.counters.drops += 1;
-    return true;
-  }
-
-  private tooLong(length: number): MessageLengthError {
-    return datagramTooLong(length, this.socketType === 'udp6' ? 6 : 4);
-  }
-
-  /** Checks an unconnected write's address; leaves the dgram destination in `lastDestination`. */
-  private checkDestination(addr: AddressTuple | undefined): void {
-    if (!Array.isArray(addr)) {
-      throw invalidArgType('addr', 'a [host, port] tuple (this port is not connected)', addr);
-    }
-    const host: unknown = addr[0];
-    if (host !== this.lastHost) this.acceptHost(host);
-    const port: unknown = addr[1];
-    // The common case in one test; validatePort builds the precise error otherwise.
-    if (typeof port !== 'number' || !(port >= 1 && port <= 65535) || port % 1 !== 0) {
-      validatePort(port, 'addr[1]', false);
-    }
-  }
-
-  private acceptHost(host: unknown): void {
-    if (typeof host !== 'string') throw invalidArgType('addr[0]', 'of type string', host);
-    let destination = host;
-    // Python's socket module spells the limited broadcast address '<broadcast>'; Twisted accepts it.
-    if (host === '<broadcast>') destination = '255.255.255.255';
-    const family = ipFamily(destination);
-    if (family === 0) {
-      throw new InvalidAddressError(
-        host,
-        `write() only accepts IP addresses, not host names: ${inspect(host)} (resolve it first, e.g. with reactor.resolve)`,
-      );
-    }
-    if (family === 4 && this.socketType === 'udp6') {
-      throw new InvalidAddressError(
-        host,
-        `IPv6 port write() called with IPv4 or broadcast address ${inspect(host)}`,
-      );
-    }
-    if (family === 6 && this.socketType === 'udp4') {
-      throw new InvalidAddressError(host, `IPv4 port write() called with IPv6 address ${inspect(host)}`);
-    }
-    this.lastHost = host;
-    this.lastDestination = destination;
-  }
-
-  private checkConnectedAddr(addr: AddressTuple): void {
-    if (
-      Array.isArray(addr) &&
-      addr[1] === this.connectedPort &&
-      (addr[0] === this.connectedHost || addr[0] === this.connectedHostAsGiven)
-    ) {
-      return;
-    }
-    throw Object.assign(
-      new TypeError(
-        `The argument "addr" is invalid. This port is connected to ` +
-          `${formatAddr([this.connectedHostAsGiven as string, this.connectedPort])}; write() takes no address ` +
-          `or exactly that one. Received ${inspect(addr)}`,
-      ),
-      { code: 'ERR_INVALID_ARG_VALUE' },
-    );
-  }
-
-  // One function for every send: dgram hands send errors only to a callback (without one they
-  // are silently dropped), and a shared one costs no closure per datagram. The error carries the
-  // destination (`address`, `port`) for unconnected sends.
-  private readonly onSent = (error: Error | null, bytes: number): void => {
-    if (error === null) {
-      this.counters.datagramsOut += 1;
-      this.counters.bytesOut += bytes;
-      return;
-    }
-    const e = error as NodeJS.ErrnoException & { address?: string; port?: number };
-    if (e.code === 'ECONNREFUSED') {
-      // ICMP port-unreachable for an earlier datagram, reported on this send. Connected: tell the
-      // protocol (the port stays open, unlike Twisted's epoll reactor, #5377). Unconnected: Linux
-      // does not report it and other platforms do so unreliably; Twisted ignores it too.
-      this.refused();
-      return;
-    }
-    const destination =
-      this.connectedHost !== undefined
-        ? formatAddr([this.connectedHost, this.connectedPort])
-        : e.address !== undefined
-          ? formatAddr([e.address, e.port ?? 0])
-          : 'its destination';
-    const hint = e.code !== undefined ? sendHints[e.code] : undefined;
-    this.reportError(
-      e,
-      `Sending a datagram from ${this.toString()} to ${destination} failed` +
-        `${e.code !== undefined ? `: ${e.code}` : ''}${hint !== undefined ? ` (${hint})` : ''}`,
-    );
-  };
 
   private refused(): void {
-    if (this.stateValue !== 'connected') return;
-    const protocol = this.protocol;
-    if (typeof protocol.connectionRefused !== 'function') return;
-    try {
-      callWithContext(this.logContext, () => protocol.connectionRefused?.());
-    } catch (e) {
-      logErr(e, `Unhandled error in ${this.protocolPrefix}.connectionRefused`, this.protocolPrefix);
-    }
+    if (this.stateValue === 'connected') this.calls.connectionRefused();
   }
 
   /**
@@ -577,7 +279,7 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
    */
   protected reportError(error: Error, why: string): void {
     this.counters.errors += 1;
-    logErr(error, why, this.protocolPrefix);
+    logErr(error, why, this.calls.prefix);
     // eventemitter3 does not throw for an 'error' nobody listens to: the log line is the report.
     this.emit('error', error);
   }
@@ -592,54 +294,15 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
    * (`InvalidAddressError` otherwise); only once (reconnecting throws, as in Twisted).
    */
   connect(host: string, port: number): void {
-    const socket = this.requireSocket('connect()');
-    if (this.connectedHost !== undefined) {
-      throw Object.assign(
-        new Error(
-          `already connected to ${formatAddr([this.connectedHostAsGiven as string, this.connectedPort])}; ` +
-            'reconnecting is not supported (as in Twisted): listen on a new port instead',
-        ),
-        { code: 'ERR_SOCKET_DGRAM_IS_CONNECTED' },
-      );
-    }
-    if (typeof host !== 'string') throw invalidArgType('host', 'of type string', host);
-    const family = ipFamily(host);
-    if (family === 0) {
-      throw new InvalidAddressError(
-        host,
-        `connect() only accepts IP addresses, not host names: ${inspect(host)}`,
-      );
-    }
-    if ((family === 6) !== (this.socketType === 'udp6')) {
-      throw new InvalidAddressError(
-        host,
-        `${this.socketType === 'udp6' ? 'IPv6' : 'IPv4'} port connect() called with IPv${family} address ${inspect(host)}`,
-      );
-    }
-    validatePort(port, 'port', false);
-    // With the literal lookup, dgram connects synchronously; a failure comes to the callback.
-    socket.connect(port, host, (error?: Error) => {
-      if (error !== undefined && error !== null) this.connectFailed(error);
-    });
-    let canonical = host;
-    try {
-      canonical = socket.remoteAddress().address;
-    } catch {
-      // not connected after all: connectFailed reports it on the next tick
-    }
-    this.connectedHost = canonical;
-    this.connectedHostAsGiven = host;
-    this.connectedPort = port;
+    this.sender.connect(this.requireIO('connect()'), host, port, this.connectFailed);
     this.stateValue = 'connected';
   }
 
-  private connectFailed(error: Error): void {
+  private readonly connectFailed = (error: Error): void => {
     if (this.stateValue === 'connected') this.stateValue = 'bound';
-    this.connectedHost = undefined;
-    this.connectedHostAsGiven = undefined;
-    this.connectedPort = 0;
+    this.sender.disconnect();
     this.reportError(error, `connect() on ${this.toString()} failed`);
-  }
+  };
 
   // ---------------------------------------------------------------------------------------------
   // Stopping
@@ -661,11 +324,11 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
     if (this.stateValue !== 'closing') {
       this.stateValue = 'closing';
       if (this.signal !== undefined) this.signal.removeEventListener('abort', this.onAbort);
-      const socket = this.socket;
-      if (socket === undefined) {
+      const io = this.io;
+      if (io === undefined) {
         process.nextTick(this.onSocketClose);
       } else {
-        socket.close(); // 'close' follows on the next tick → onSocketClose
+        io.close(); // the close handler follows on a later turn → onSocketClose
       }
     }
     return d;
@@ -685,27 +348,19 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
   private readonly onSocketClose = (): void => {
     if (this.stateValue === 'closed') return;
     this.stateValue = 'closed';
-    this.socket = undefined;
-    const portNumber = this.host?.port ?? this.requestedPort;
-    callWithContext({ system: this.protocolPrefix }, () => logMsg(`(UDP Port ${portNumber} Closed)`));
+    this.io = undefined;
+    this.calls.log(`(UDP Port ${this.host?.port ?? this.requestedPort} Closed)`);
     if (this.registered) {
       this.registered = false;
       this.owner.unregisterPort(this);
     }
-    try {
-      // A port stopped before startListening() never started its protocol: nothing to stop.
-      if (this.protocolStarted) callWithContext(this.logContext, () => this.protocol.doStop());
-    } catch (e) {
-      logErr(e, `Unhandled error in ${this.protocolPrefix}.stopProtocol`, this.protocolPrefix);
-    }
-    const iterators = this.iterators;
-    this.iterators = undefined;
-    if (iterators !== undefined) for (const it of iterators) it.end();
+    this.calls.stop();
+    this.feed?.end();
     try {
       this.emit('close');
     } catch (e) {
       // A throwing 'close' listener must not leave stopListening()'s Deferreds unfired.
-      logErr(e, `Unhandled error in a 'close' listener of ${this.toString()}`, this.protocolPrefix);
+      logErr(e, `Unhandled error in a 'close' listener of ${this.toString()}`, this.calls.prefix);
     }
     const waiters = this.stopWaiters;
     this.stopWaiters = [];
@@ -714,16 +369,12 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
 
   /** After a failed start: close the socket at once and forget it, telling nobody. */
   private abandon(): void {
-    const socket = this.socket;
-    this.socket = undefined;
+    const io = this.io;
+    this.io = undefined;
     this.stateValue = 'closed';
-    if (socket !== undefined) {
-      socket.off('close', this.onSocketClose);
-      socket.off('message', this.onMessage);
-      socket.off('error', this.onSocketError);
-      closeQuietly(socket);
-      const portNumber = this.host?.port ?? this.requestedPort;
-      callWithContext({ system: this.protocolPrefix }, () => logMsg(`(UDP Port ${portNumber} Closed)`));
+    if (io !== undefined) {
+      io.destroy();
+      this.calls.log(`(UDP Port ${this.host?.port ?? this.requestedPort} Closed)`);
     }
     // startProtocol may have called stopListening before it threw: those Deferreds still fire.
     const waiters = this.stopWaiters;
@@ -746,8 +397,7 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
   /** Allows (or forbids) sending to broadcast addresses (SO_BROADCAST). */
   setBroadcastAllowed(enabled: boolean): void {
     validateBoolean(enabled, 'enabled');
-    const socket = this.requireSocket('setBroadcastAllowed()');
-    socket.setBroadcast(enabled);
+    this.requireIO('setBroadcastAllowed()').setBroadcast(enabled);
     this.broadcastAllowed = enabled;
   }
 
@@ -758,14 +408,14 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
 
   /** The `system` of what this port logs: `"<protocol's logPrefix> (UDP)"`, as Twisted's. */
   logPrefix(): string {
-    return this.logContext.system;
+    return this.calls.logContext.system;
   }
 
   /** Names the protocol and the port: `<Echo on 127.0.0.1:9999>`, or `<Echo not listening>`. */
   override toString(): string {
     if (this.host === undefined || this.stateValue === 'closed')
-      return `<${this.protocolPrefix} not listening>`;
-    return `<${this.protocolPrefix} on ${formatAddr([this.host.host, this.host.port])}>`;
+      return `<${this.calls.prefix} not listening>`;
+    return `<${this.calls.prefix} on ${formatAddr([this.host.host, this.host.port])}>`;
   }
 
   /** What `console.log` and `util.inspect` show: `UdpPort <Proto on 127.0.0.1:9999>`. */
@@ -778,16 +428,7 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
    * (`socket.getSendQueueSize()`).
    */
   stats(): UdpPortStats {
-    const socket = this.socket;
-    let sendQueueSize = 0;
-    if (socket !== undefined && this.listening) {
-      try {
-        sendQueueSize = socket.getSendQueueSize();
-      } catch {
-        sendQueueSize = 0;
-      }
-    }
-    return { ...this.counters, sendQueueSize };
+    return this.counters.snapshot(this.listening ? this.io : undefined);
   }
 
   /**
@@ -803,52 +444,7 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
    * }
    */
   datagrams(options: DatagramsOptions = {}): AsyncIterableIterator<DatagramEntry, undefined> {
-    validateObject(options, 'options');
-    const { highWaterMark = DEFAULT_HIGH_WATER_MARK, signal } = options;
-    validateInteger(highWaterMark, 'options.highWaterMark', 1);
-    if (signal !== undefined && !(signal instanceof AbortSignal)) {
-      throw invalidArgType('options.signal', 'an instance of AbortSignal', signal);
-    }
-    let onAbort: (() => void) | undefined;
-    const it = new DatagramIterator(highWaterMark, (done) => {
-      this.iterators?.delete(done);
-      if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
-    });
-    if (signal?.aborted) {
-      it.fail(abortError(signal));
-      return it;
-    }
-    if (this.stateValue === 'closing' || this.stateValue === 'closed') {
-      it.end();
-      return it;
-    }
-    (this.iterators ??= new Set()).add(it);
-    if (signal !== undefined) {
-      onAbort = () => it.fail(abortError(signal));
-      signal.addEventListener('abort', onAbort, { once: true });
-    }
-    return it;
-  }
-}
-
-/** `host:port`, with brackets around IPv6 hosts. */
-function formatAddr(addr: AddressTuple): string {
-  return addr[0].includes(':') ? `[${addr[0]}]:${addr[1]}` : `${addr[0]}:${addr[1]}`;
-}
-
-/** The protocol's `logPrefix()`, or its class name for a protocol without one (as Twisted's `_getLogPrefix`). */
-export function protocolLogPrefix(protocol: IDatagramProtocol): string {
-  if (typeof protocol.logPrefix === 'function') {
-    const prefix = protocol.logPrefix();
-    if (typeof prefix === 'string') return prefix;
-  }
-  return (protocol as object).constructor?.name ?? 'DatagramProtocol';
-}
-
-function closeQuietly(socket: dgram.Socket): void {
-  try {
-    socket.close();
-  } catch {
-    // already closed
+    const ended = this.stateValue === 'closing' || this.stateValue === 'closed';
+    return (this.feed ??= new DatagramFeed()).open(options, ended);
   }
 }
