@@ -289,3 +289,31 @@ export interface IPortOwner {
   /** Called by a port once it has stopped. */
   unregisterPort(port: IListeningPort): void;
 }
+
+/**
+ * An open connection as the registry of the reactor that owns it sees it (the TCP and UNIX
+ * connections): reactor shutdown ends every registered connection, after stopping the ports.
+ *
+ * @internal
+ */
+export interface IRegisteredConnection {
+  /**
+   * Ends the connection because its reactor shuts down (Twisted's `disconnectAll`): the protocol
+   * gets `connectionLost` with `ConnectionLost`. May return a Deferred or a Promise that settles
+   * once the connection is closed; shutdown waits for it. A throw or a failure is logged.
+   */
+  disconnectForShutdown(): unknown;
+}
+
+/**
+ * What a connection needs from the reactor that owns it: to be in the registry that shutdown
+ * ends connections from, from when it opens until it has closed.
+ *
+ * @internal
+ */
+export interface IConnectionOwner {
+  /** Called by a connection once it is open, so that the owner's shutdown ends it. */
+  registerConnection(connection: IRegisteredConnection): void;
+  /** Called by a connection once it has closed. */
+  unregisterConnection(connection: IRegisteredConnection): void;
+}

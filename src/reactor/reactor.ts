@@ -1,22 +1,16 @@
 /**
- * `Reactor`: Twisted's reactor on Node's event loop — lifecycle (`run`/`stop`/`crash`), system
- * event triggers, signal handling, delayed calls on one timer heap, name resolution and the
- * registry of listening ports that shutdown stops.
+ * `Reactor`: Twisted's reactor on Node's event loop — the lifecycle (`run`/`stop`/`crash`) and
+ * its system events, over the pieces beside it: delayed calls on one timer (reactor-timer.ts),
+ * signal handling (shutdown-signals.ts), name resolution (resolve.ts) and the registry of ports
+ * and connections that shutdown ends (registry.ts). Each `listen*` delegates to `transports/`.
  *
  * @module
  */
-import { lookup } from 'node:dns';
-import { constants } from 'node:os';
 import { EventEmitter } from 'eventemitter3';
 import { Deferred } from '../defer/deferred.ts';
-import {
-  DNSLookupError,
-  ReactorAlreadyRunning,
-  ReactorNotRestartable,
-  ReactorNotRunning,
-  TimeoutError,
-} from '../errors.ts';
+import { ReactorAlreadyRunning, ReactorNotRestartable, ReactorNotRunning } from '../errors.ts';
 import type {
+  IConnectionOwner,
   IDatagramProtocol,
   IListeningPort,
   IPortOwner,
@@ -24,35 +18,29 @@ import type {
   IReactorMulticast,
   IReactorTime,
   IReactorUDP,
+  IRegisteredConnection,
   ListenMulticastOptions,
   ListenUDPOptions,
   TriggerId,
   TriggerPhase,
 } from '../interfaces.ts';
-import type { Failure } from '../failure.ts';
-import { err, msg } from '../log/log.ts';
+import { err } from '../log/log.ts';
 import type { DelayedCall } from '../task/delayed-call.ts';
-import { TimerQueue } from '../task/timer-queue.ts';
+import type { TimerQueue } from '../task/timer-queue.ts';
 import { listenUDP } from '../transports/udp/listen.ts';
 import { listenMulticast } from '../transports/udp/listen-multicast.ts';
 import type { MulticastPort } from '../transports/udp/multicast-port.ts';
 import type { UdpPort } from '../transports/udp/udp-port.ts';
-import {
-  invalidArgType,
-  ipFamily,
-  validateBoolean,
-  validateDelay,
-  validateFunction,
-  validateObject,
-  validateString,
-} from '../validate.ts';
-import {
-  SystemEvent,
-  makeTriggerId,
-  noPendingTrigger,
-  validateTriggerArgs,
-  validateTriggerId,
-} from './system-event.ts';
+import { invalidArgType, validateBoolean, validateFunction, validateObject } from '../validate.ts';
+import { MAX_TIMER_DELAY_MS, ReactorTimer } from './reactor-timer.ts';
+import { isRunning, nextState } from './reactor-state.ts';
+import type { ReactorEvent, ReactorState } from './reactor-state.ts';
+import { Registry } from './registry.ts';
+import { DEFAULT_RESOLVE_TIMEOUT, resolveName } from './resolve.ts';
+import { ShutdownSignals } from './shutdown-signals.ts';
+import { SystemEvents } from './system-events.ts';
+
+export { MAX_TIMER_DELAY_MS } from './reactor-timer.ts';
 
 /** Options of {@link Reactor.run}. */
 export interface RunOptions {
@@ -67,18 +55,6 @@ export interface ReactorEvents {
   /** The `shutdown` system event has completed: ports are closed, pending calls dropped. */
   shutdown: [];
 }
-
-/**
- * Node timers take a 32-bit signed millisecond delay; anything longer fires after 1 ms with a
- * warning. A call further away than this is reached in steps of at most this much.
- */
-export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
-
-/** The default time limit of {@link Reactor.resolve}, Twisted's (1 + 3 + 11 + 45 s). */
-const DEFAULT_RESOLVE_TIMEOUT = 60;
-
-const SIGNALS: readonly NodeJS.Signals[] =
-  process.platform === 'win32' ? ['SIGINT', 'SIGTERM', 'SIGBREAK'] : ['SIGINT', 'SIGTERM'];
 
 function noop(): void {}
 
@@ -100,58 +76,26 @@ function noop(): void {}
  */
 export class Reactor
   extends EventEmitter<ReactorEvents>
-  implements IReactorCore, IReactorTime, IReactorUDP, IReactorMulticast, IPortOwner
+  implements IReactorCore, IReactorTime, IReactorUDP, IReactorMulticast, IPortOwner, IConnectionOwner
 {
-  #running = false;
-  /** `run()` was called and neither `crash()` nor the end of shutdown has happened since. */
-  #started = false;
-  /** `stop()` is not allowed (Twisted's `_stopped`): not started, or already stopping. */
-  #stopped = true;
-  /** `stop()` was called once: the reactor can never run again (Twisted's `_startedBefore`). */
-  #startedBefore = false;
-  /** Shutdown completed: no delayed call will ever run again. */
-  #finished = false;
-  /** The startup event has completed for the current run; shutdown waits for it. */
-  #startupDone = false;
-  #shutdownRequested = false;
+  #state: ReactorState = 'idle'; // see reactor-state.ts for the transitions
+  /** Fires once the startup event of the current run has completed: shutdown waits for it. */
+  #startup = new Deferred<void>();
   /** Bumped by `crash()`, so that a startup still waiting on a Deferred does not resume the old run. */
   #generation = 0;
   #resolveRun: (() => void) | undefined;
   #keepAlive: NodeJS.Timeout | undefined;
-  #installSignalHandlers = true;
-  readonly #signalHandlers = new Map<NodeJS.Signals, () => void>();
+  readonly #signals = new ShutdownSignals(
+    () => nextState(this.#state, 'stop') !== undefined,
+    () => this.stop(),
+  );
+  readonly #events = new SystemEvents();
+  readonly #registry = new Registry();
+  readonly #timer = new ReactorTimer(() => this.seconds());
 
-  readonly #events = new Map<string, SystemEvent>();
-  #nextTriggerId = 1;
-
-  readonly #ports = new Set<IListeningPort>();
-  /** The ports shutdown has already told to stop, so that none is stopped twice. */
-  readonly #stoppedAtShutdown = new Set<IListeningPort>();
-
-  readonly #queue: TimerQueue;
-  #timer: NodeJS.Timeout | undefined;
-  /** The due time the timer is armed for; `Infinity` when disarmed. */
-  #armedFor = Infinity;
-  /** True while due calls run: re-arming waits until the pass is over. */
-  #inPass = false;
-
-  constructor() {
-    super();
-    this.#queue = new TimerQueue(() => this.seconds(), {
-      scheduled: (time) => {
-        if (!this.#inPass && time < this.#armedFor) this.#arm(time);
-      },
-      cancelled: () => {
-        // A cancelled call may leave the timer armed for nothing: harmless (it re-arms when it
-        // fires) unless nothing is left, in which case it must not hold the process any longer.
-        if (!this.#inPass && this.#queue.size === 0) this.#disarm();
-      },
-    });
-  }
-
-  /** True between the `during startup` phase and the `during shutdown` phase. */
+  /** True between the `during` phase of startup and the `during` phase of shutdown. */
   get running(): boolean {
-    return this.#running;
+    return isRunning(this.#state);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -171,17 +115,15 @@ export class Reactor
     validateObject(options, 'options');
     const { installSignalHandlers = true } = options;
     validateBoolean(installSignalHandlers, 'options.installSignalHandlers');
-    if (this.#started) throw new ReactorAlreadyRunning('The reactor is already running.');
-    if (this.#startedBefore) {
-      throw new ReactorNotRestartable(
-        'The reactor was stopped and cannot be restarted; create a new Reactor.',
-      );
+    if (!this.#transition('run')) {
+      if (this.#state === 'crashed' || this.#state === 'finished') {
+        throw new ReactorNotRestartable(
+          'The reactor was stopped and cannot be restarted; create a new Reactor.',
+        );
+      }
+      throw new ReactorAlreadyRunning('The reactor is already running.');
     }
-    this.#started = true;
-    this.#stopped = false;
-    this.#startupDone = false;
-    this.#shutdownRequested = false;
-    this.#installSignalHandlers = installSignalHandlers;
+    const startup = (this.#startup = new Deferred<void>());
     const generation = this.#generation;
     const promise = new Promise<void>((resolve) => {
       this.#resolveRun = resolve;
@@ -189,17 +131,16 @@ export class Reactor
     // While running the process stays alive even with nothing scheduled, as Twisted's blocking
     // run() does. One idle ref'd interval costs nothing.
     this.#keepAlive = setInterval(noop, MAX_TIMER_DELAY_MS);
-    this.#event('startup').fire({
+    this.#events.fire('startup', {
       during: () => {
         if (generation !== this.#generation) return;
-        this.#running = true;
-        if (this.#installSignalHandlers) this.#addSignalHandlers();
+        this.#transition('startupDuring');
+        if (installSignalHandlers) this.#signals.install();
       },
       done: () => {
         if (generation !== this.#generation) return;
-        this.#startupDone = true;
         this.#emitSafely('startup');
-        if (this.#shutdownRequested) this.#shutdown();
+        startup.callback(undefined); // a stop() waiting for startup begins the shutdown now
       },
     });
     return promise;
@@ -208,38 +149,35 @@ export class Reactor
   /**
    * Stops the reactor. Shutdown begins after this call returns (in a later turn of the event
    * loop, never inside it): the `before shutdown` triggers (waiting for Deferreds or Promises
-   * they return), then the `during` phase, where `running` becomes false and every registered
-   * listening port is stopped (one port failing does not prevent the next), then — once the
-   * ports have closed — the `after` phase. Afterwards pending delayed calls are dropped, the
-   * signal handlers are removed, nothing of the reactor keeps the process alive, and the `run()`
-   * promise resolves.
+   * they return), then the `during` phase, where `running` becomes false, every registered
+   * listening port is stopped (one port failing does not prevent the next) and then every open
+   * connection ended, then — once they have closed — the `after` phase. Afterwards pending
+   * delayed calls are dropped, the signal handlers are removed, nothing of the reactor keeps the
+   * process alive, and the `run()` promise resolves.
    *
    * @throws ReactorNotRunning when the reactor is not running (or already stopping).
    */
   stop(): void {
-    if (this.#stopped) throw new ReactorNotRunning("Can't stop reactor that isn't running.");
-    this.#stopped = true;
-    this.#startedBefore = true;
+    if (!this.#transition('stop')) throw new ReactorNotRunning("Can't stop reactor that isn't running.");
     const generation = this.#generation;
+    const startup = this.#startup;
     setImmediate(() => {
       // A crash() since this stop() ended the run before shutdown began: as in Twisted, the
       // shutdown event then never fires (ports stay open, pending calls stay scheduled).
       if (generation !== this.#generation) return;
-      this.#shutdownRequested = true;
-      if (this.#startupDone) this.#shutdown();
+      startup.addCallback(() => this.#shutdown());
     });
   }
 
   /**
    * Stops at once, without the shutdown triggers: ports stay open and pending calls stay
    * scheduled (they keep running, as delayed calls do without `run()`). The `run()` promise
-   * resolves, and `run()` may be called again. Twisted calls this "extremely rude".
+   * resolves, and `run()` may be called again — unless `stop()` was called. Twisted calls this
+   * "extremely rude".
    */
   crash(): void {
     this.#generation++;
-    this.#running = false;
-    this.#started = false;
-    this.#stopped = true;
+    this.#transition('crash');
     this.#endRun();
   }
 
@@ -251,7 +189,7 @@ export class Reactor
    */
   callWhenRunning<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): TriggerId | undefined {
     validateFunction(fn, 'fn');
-    if (this.#running) {
+    if (this.running) {
       fn(...args);
       return undefined;
     }
@@ -289,10 +227,7 @@ export class Reactor
     fn: (...args: A) => unknown,
     ...args: A
   ): TriggerId {
-    validateTriggerArgs(phase, eventType, fn);
-    const id = this.#nextTriggerId++;
-    this.#event(eventType).add(phase, { id, fn, args });
-    return makeTriggerId(phase, eventType, id);
+    return this.#events.add(phase, eventType, fn, args);
   }
 
   /**
@@ -302,15 +237,12 @@ export class Reactor
    *   already removed or has already run.
    */
   removeSystemEventTrigger(id: TriggerId): void {
-    validateTriggerId(id);
-    const removed = this.#events.get(id.eventType)?.remove(id.phase, id.id) ?? false;
-    if (!removed) throw noPendingTrigger(id);
+    this.#events.remove(id);
   }
 
   /** Fires a system event: its `before`, `during` and `after` triggers, as for startup and shutdown. */
   fireSystemEvent(eventType: string): void {
-    validateString(eventType, 'eventType');
-    this.#event(eventType).fire();
+    this.#events.fire(eventType);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -333,12 +265,12 @@ export class Reactor
    * exception thrown by `fn` is logged and the reactor goes on.
    */
   callLater<A extends unknown[]>(delay: number, fn: (...args: A) => unknown, ...args: A): DelayedCall<A> {
-    return this.#queue.schedule(delay, fn, args);
+    return this.#timer.callLater(delay, fn, args);
   }
 
   /** Every pending delayed call, in no particular order. */
   getDelayedCalls(): DelayedCall[] {
-    return this.#queue.getDelayedCalls();
+    return this.#timer.getDelayedCalls();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -351,41 +283,7 @@ export class Reactor
    * `timeout` seconds (default 60). Cancelling the Deferred abandons the lookup.
    */
   resolve(name: string, timeout: number = DEFAULT_RESOLVE_TIMEOUT): Deferred<string> {
-    validateString(name, 'name');
-    validateDelay(timeout, 'timeout');
-    let done = false;
-    // The canceller can only run while the lookup is pending, once `timer` exists.
-    const d = new Deferred<string>(() => {
-      done = true;
-      if (timer.active()) timer.cancel();
-    });
-    if (name === '') {
-      d.callback('0.0.0.0');
-      return d;
-    }
-    if (ipFamily(name) !== 0) {
-      d.callback(name);
-      return d;
-    }
-    const timer = this.callLater(timeout, () => {
-      if (done) return;
-      done = true;
-      d.errback(new TimeoutError(`Resolving ${JSON.stringify(name)} took longer than ${timeout} s.`));
-    });
-    lookup(name, { all: true }, (error, addresses) => {
-      if (done) return;
-      done = true;
-      if (timer.active()) timer.cancel();
-      if (error || addresses.length === 0) {
-        const reason = error ? `${error.code ?? ''} ${error.message}`.trim() : 'no address';
-        d.errback(
-          new DNSLookupError(`Could not resolve ${JSON.stringify(name)}: ${reason}`, { cause: error }),
-        );
-        return;
-      }
-      d.callback((addresses.find((a) => a.family === 4) ?? addresses[0]).address);
-    });
-    return d;
+    return resolveName(this, name, timeout);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -432,94 +330,77 @@ export class Reactor
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Ports (IPortOwner)
+  // Ports (IPortOwner) and connections (IConnectionOwner)
 
   /** Called by a port when it starts listening, so that shutdown stops it. */
   registerPort(port: IListeningPort): void {
     if (port === null || typeof port !== 'object' || typeof port.stopListening !== 'function') {
       throw invalidArgType('port', 'a listening port (an object with stopListening())', port);
     }
-    this.#ports.add(port);
+    this.#registry.registerPort(port);
   }
 
   /** Called by a port once it has stopped listening. Unknown ports are ignored. */
   unregisterPort(port: IListeningPort): void {
-    this.#ports.delete(port);
+    this.#registry.unregisterPort(port);
   }
 
   /** The ports listening on this reactor (that shutdown will stop), in registration order. */
   getListeningPorts(): IListeningPort[] {
-    return [...this.#ports];
+    return this.#registry.getListeningPorts();
+  }
+
+  /** @internal Called by a connection once it is open, so that shutdown ends it. */
+  registerConnection(connection: IRegisteredConnection): void {
+    this.#registry.registerConnection(connection);
+  }
+
+  /** @internal Called by a connection once it has closed. Unknown connections are ignored. */
+  unregisterConnection(connection: IRegisteredConnection): void {
+    this.#registry.unregisterConnection(connection);
+  }
+
+  /** @internal The open connections (that shutdown will end), in registration order. */
+  getConnections(): IRegisteredConnection[] {
+    return this.#registry.getConnections();
   }
 
   // ---------------------------------------------------------------------------------------------
   // Internals
 
-  #event(eventType: string): SystemEvent {
-    let event = this.#events.get(eventType);
-    if (event === undefined) {
-      event = new SystemEvent(eventType);
-      this.#events.set(eventType, event);
-    }
-    return event;
+  /** Moves to the state after `event` (reactor-state.ts); false, and no move, where it does not apply. */
+  #transition(event: ReactorEvent): boolean {
+    const next = nextState(this.#state, event);
+    if (next === undefined) return false;
+    this.#state = next;
+    return true;
   }
 
   #shutdown(): void {
-    this.#shutdownRequested = false;
-    this.#event('shutdown').fire({
+    this.#events.fire('shutdown', {
       during: () => {
-        this.#running = false;
-        return this.#stopPorts();
+        // After a crash() while the 'before' triggers ran, the reactor stays crashed.
+        this.#transition('shutdownDuring');
+        return this.#registry.shutdown();
       },
       done: () => this.#finishShutdown(),
     });
   }
 
-  /** Stops every registered port; returns their Deferreds, for the `after` phase to wait on. */
-  #stopPorts(): unknown[] {
-    const waits: unknown[] = [];
-    for (const port of [...this.#ports]) {
-      if (this.#stoppedAtShutdown.has(port)) continue;
-      this.#stoppedAtShutdown.add(port);
-      try {
-        const d = port.stopListening();
-        const why = `Error stopping ${String(port)} during shutdown`;
-        if (d instanceof Deferred) {
-          waits.push(
-            d.addErrback((f: Failure) => {
-              err(f, why);
-              return undefined;
-            }),
-          );
-        } else {
-          waits.push(Promise.resolve(d).catch((e: unknown) => err(e, why)));
-        }
-      } catch (e) {
-        err(e, `Error stopping ${String(port)} during shutdown`);
-      }
-    }
-    return waits;
-  }
-
   #finishShutdown(): void {
-    this.#finished = true;
-    this.#running = false;
-    this.#started = false;
+    this.#transition('shutdownDone');
     // A port registered after the 'during' phase stopped the others (by a trigger or a delayed
     // call while they closed) would otherwise stay open, holding the process after run() resolved.
-    this.#stopPorts();
-    this.#stoppedAtShutdown.clear();
-    this.#ports.clear();
+    this.#registry.finishShutdown();
     // Twisted's loop ends here, so pending calls never run; dropping them releases the timer.
-    this.#queue.clear();
-    this.#disarm();
+    this.#timer.close();
     this.#emitSafely('shutdown');
     this.#endRun();
   }
 
   /** What `crash()` and the end of shutdown share: let go of the process, resolve `run()`. */
   #endRun(): void {
-    this.#removeSignalHandlers();
+    this.#signals.remove();
     if (this.#keepAlive !== undefined) {
       clearInterval(this.#keepAlive);
       this.#keepAlive = undefined;
@@ -537,79 +418,13 @@ export class Reactor
     }
   }
 
-  #addSignalHandlers(): void {
-    for (const signal of SIGNALS) {
-      const handler = (): void => this.#onSignal(signal);
-      this.#signalHandlers.set(signal, handler);
-      process.on(signal, handler);
-    }
-  }
-
-  #removeSignalHandlers(): void {
-    for (const [signal, handler] of this.#signalHandlers) process.removeListener(signal, handler);
-    this.#signalHandlers.clear();
-  }
-
-  #onSignal(signal: NodeJS.Signals): void {
-    if (!this.#stopped) {
-      msg(`Received ${signal}, shutting down.`);
-      this.stop();
-      return;
-    }
-    // A second signal while shutdown hangs (a `before` trigger whose Deferred never fires, a
-    // port that never closes): the user wants out. Exit as a shell reports death by that signal.
-    process.stderr.write(`Received ${signal} again during shutdown; exiting at once.\n`);
-    process.exit(128 + (constants.signals[signal] ?? 2));
-  }
-
-  /** Arms the one Node timer for `time` (in steps of at most ~24.8 days). */
-  #arm(time: number): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    if (this.#finished) {
-      this.#timer = undefined;
-      this.#armedFor = Infinity;
-      return;
-    }
-    // Ceil: firing a fraction of a millisecond early would only re-arm for the rest.
-    const ms = Math.min(Math.max(Math.ceil((time - this.seconds()) * 1000), 0), MAX_TIMER_DELAY_MS);
-    this.#timer = setTimeout(this.#onTimer, ms);
-    this.#armedFor = time;
-  }
-
-  #disarm(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#armedFor = Infinity;
-  }
-
-  #onTimer = (): void => {
-    this.#timer = undefined;
-    this.#armedFor = Infinity;
-    this.#inPass = true;
-    try {
-      // Calls scheduled by the calls of this pass wait for the next one, even with delay 0, so a
-      // call that keeps rescheduling itself cannot starve I/O.
-      this.#queue.runDue(this.seconds(), this.#queue.nextSeq, this.#logCallError);
-    } finally {
-      this.#inPass = false;
-    }
-    const next = this.#queue.nextTime();
-    if (next === Infinity) this.#disarm();
-    else this.#arm(next);
-  };
-
-  #logCallError = (e: unknown, call: DelayedCall): void => {
-    const creator = call.creator === undefined ? '' : `\nThe delayed call was created at:\n${call.creator}`;
-    err(e, `Error in delayed call ${call.func.name || '<anonymous>'} (while handling timed call)${creator}`);
-  };
-
   /** @internal For tests of the timer: the due time the Node timer is armed for. */
   get armedFor(): number {
-    return this.#armedFor;
+    return this.#timer.armedFor;
   }
 
   /** @internal For tests of memory use: the heap of pending calls. */
   get timerQueue(): TimerQueue {
-    return this.#queue;
+    return this.#timer.queue;
   }
 }
