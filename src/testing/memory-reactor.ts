@@ -18,6 +18,7 @@ import type {
   TriggerId,
   TriggerPhase,
 } from '../interfaces.ts';
+import { Registry } from '../reactor/registry.ts';
 import {
   TRIGGER_PHASES,
   makeTriggerId,
@@ -97,7 +98,7 @@ export class MemoryReactor implements IReactorCore, IReactorUDP, IReactorMultica
   /** Names `resolve` knows (IP literals need no entry): `reactor.names.set('example.com', '10.0.0.5')`. */
   readonly names = new Map<string, string>();
 
-  readonly #ports = new Set<IListeningPort>();
+  readonly #registry = new Registry();
   readonly #triggerIds = new WeakMap<RecordedCall, number>();
   #nextTriggerId = 1;
 
@@ -262,16 +263,16 @@ export class MemoryReactor implements IReactorCore, IReactorUDP, IReactorMultica
 
   /** @internal Called by the fake ports. */
   registerPort(port: IListeningPort): void {
-    this.#ports.add(port);
+    this.#registry.registerPort(port);
   }
 
   /** @internal Called by the fake ports. */
   unregisterPort(port: IListeningPort): void {
-    this.#ports.delete(port);
+    this.#registry.unregisterPort(port);
   }
 
   /** The ports still listening, in the order they started. */
   getListeningPorts(): IListeningPort[] {
-    return [...this.#ports];
+    return this.#registry.getListeningPorts();
   }
 }

@@ -18,6 +18,7 @@ import type {
   TriggerId,
 } from '../interfaces.ts';
 import type { DelayedCall } from '../task/index.ts';
+import { Registry } from '../reactor/registry.ts';
 import { parseListenMulticastArgs, parseListenUDPArgs } from '../transports/udp/listen-options.ts';
 import { validateFunction } from '../validate.ts';
 import { familyOf, isLoopbackAddress, isMulticastAddress, systemError } from './checks.ts';
@@ -57,7 +58,7 @@ export class VirtualHost implements IReactorTime, IReactorUDP, IReactorMulticast
   readonly running = true;
 
   readonly #bound: VirtualUdpPort[] = [];
-  readonly #listening = new Set<IListeningPort>();
+  readonly #registry = new Registry();
   #calls = new Set<DelayedCall>();
   #nextEphemeral = EPHEMERAL_FIRST;
 
@@ -231,22 +232,22 @@ export class VirtualHost implements IReactorTime, IReactorUDP, IReactorMulticast
 
   /** @internal */
   registerPort(port: IListeningPort): void {
-    this.#listening.add(port);
+    this.#registry.registerPort(port);
   }
 
   /** @internal */
   unregisterPort(port: IListeningPort): void {
-    this.#listening.delete(port);
+    this.#registry.unregisterPort(port);
   }
 
   /** The ports listening on this host, in the order they started. */
   getListeningPorts(): IListeningPort[] {
-    return [...this.#listening];
+    return this.#registry.getListeningPorts();
   }
 
   /** Stops every port of this host (a crash or shutdown of the machine). */
   stopAllPorts(): void {
-    for (const port of [...this.#listening]) port.stopListening();
+    for (const port of this.#registry.getListeningPorts()) port.stopListening();
   }
 
   /** `VirtualHost(10.0.0.1)`. */

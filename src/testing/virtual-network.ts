@@ -15,52 +15,24 @@ import {
   validateObject,
   validateString,
 } from '../validate.ts';
-import { familyOf, isLoopbackAddress, isMulticastAddress } from './checks.ts';
+import { isLoopbackAddress, isMulticastAddress } from './checks.ts';
+import { DatagramCarrier } from './datagram-carrier.ts';
+import { CONDITION_KEYS, NetworkLinks, checkConditions } from './network-links.ts';
 import type {
   AddHostOptions,
   LinkConditions,
   NetworkStats,
   TraceEvent,
-  TraceKind,
   VirtualNetworkOptions,
 } from './network-types.ts';
 import { SeededRandom } from './seeded-random.ts';
 import { VirtualHost } from './virtual-host.ts';
 import type { VirtualUdpPort } from './virtual-udp-port.ts';
 
-type Conditions = Required<Omit<LinkConditions, 'reorderDelay'>> & { reorderDelay: number | undefined };
-
-const CONDITION_KEYS = new Set(['latency', 'loss', 'duplicate', 'reorder', 'reorderDelay']);
-const OPTION_KEYS = new Set([...CONDITION_KEYS, 'seed', 'clock', 'trace']);
+const OPTION_KEYS: ReadonlySet<string> = new Set([...CONDITION_KEYS, 'seed', 'clock', 'trace']);
 
 /** A host or its IP, wherever the network takes one. */
 export type HostRef = VirtualHost | string;
-
-function checkConditions(conditions: LinkConditions, name: string, keys: Set<string>): void {
-  validateObject(conditions, name);
-  for (const key of Object.keys(conditions)) {
-    if (!keys.has(key)) {
-      throw invalidArgType(
-        name,
-        `an object with only the keys ${[...keys].join(', ')}; "${key}" is not one of them`,
-        conditions,
-      );
-    }
-  }
-  const c = conditions;
-  if (c.latency !== undefined) validateNumber(c.latency, `${name}.latency`, 0);
-  if (c.loss !== undefined) validateNumber(c.loss, `${name}.loss`, 0, 1);
-  if (c.duplicate !== undefined) validateNumber(c.duplicate, `${name}.duplicate`, 0, 1);
-  if (c.reorder !== undefined) validateNumber(c.reorder, `${name}.reorder`, 0, 1);
-  if (c.reorderDelay !== undefined) validateNumber(c.reorderDelay, `${name}.reorderDelay`, 0);
-}
-
-/** A small stable string hash (FNV-1a), to spread unicast datagrams over ports sharing a number. */
-function hash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
 
 /**
  * A simulated IP network: hosts (`addHost(ip)`) whose ports exchange datagrams through links
@@ -108,9 +80,8 @@ export class VirtualNetwork {
 
   readonly #hosts = new Map<string, VirtualHost>();
   readonly #names = new Map<string, string>();
-  readonly #defaults: Conditions;
-  readonly #links = new Map<string, Conditions>();
-  #partitions: [Set<string>, Set<string>][] = [];
+  readonly #links: NetworkLinks;
+  readonly #carrier: DatagramCarrier;
   readonly #stats: NetworkStats = {
     sent: 0,
     delivered: 0,
@@ -152,7 +123,15 @@ export class VirtualNetwork {
     this.seed = seed;
     this.clock = clock;
     this.trace = trace ? [] : undefined;
-    this.#defaults = { latency, loss, duplicate, reorder, reorderDelay: options.reorderDelay };
+    this.#links = new NetworkLinks({ latency, loss, duplicate, reorder, reorderDelay: options.reorderDelay });
+    this.#carrier = new DatagramCarrier({
+      clock,
+      random: this.random,
+      hosts: this.#hosts,
+      links: this.#links,
+      stats: this.#stats,
+      trace: this.trace,
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -220,19 +199,12 @@ export class VirtualNetwork {
   setLink(a: HostRef, b: HostRef, conditions: LinkConditions): void {
     const ipA = this.#ip(a, 'a');
     const ipB = this.#ip(b, 'b');
-    checkConditions(conditions, 'conditions', CONDITION_KEYS);
-    const merged: Conditions = { ...(this.#links.get(`${ipA}|${ipB}`) ?? this.#defaults) };
-    for (const [key, value] of Object.entries(conditions)) {
-      if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
-    }
-    this.#links.set(`${ipA}|${ipB}`, merged);
-    this.#links.set(`${ipB}|${ipA}`, merged);
+    this.#links.set(ipA, ipB, conditions);
   }
 
   /** The conditions from `a` to `b`: the link's own, or the network's defaults. */
   getLink(a: HostRef, b: HostRef): Required<Omit<LinkConditions, 'reorderDelay'>> & LinkConditions {
-    const link = this.#links.get(`${this.#ip(a, 'a')}|${this.#ip(b, 'b')}`) ?? this.#defaults;
-    return { ...link, reorderDelay: link.reorderDelay ?? (link.latency > 0 ? link.latency : 0.01) };
+    return this.#links.get(this.#ip(a, 'a'), this.#ip(b, 'b'));
   }
 
   /**
@@ -242,19 +214,17 @@ export class VirtualNetwork {
   partition(groupA: Iterable<HostRef>, groupB: Iterable<HostRef>): void {
     const a = new Set([...groupA].map((h) => this.#ip(h, 'groupA')));
     const b = new Set([...groupB].map((h) => this.#ip(h, 'groupB')));
-    this.#partitions.push([a, b]);
+    this.#links.partition(a, b);
   }
 
   /** Removes every partition. */
   heal(): void {
-    this.#partitions = [];
+    this.#links.heal();
   }
 
   /** Whether a partition separates `a` and `b`. */
   isPartitioned(a: HostRef, b: HostRef): boolean {
-    const ipA = this.#ip(a, 'a');
-    const ipB = this.#ip(b, 'b');
-    return this.#partitions.some(([x, y]) => (x.has(ipA) && y.has(ipB)) || (x.has(ipB) && y.has(ipA)));
+    return this.#links.isPartitioned(this.#ip(a, 'a'), this.#ip(b, 'b'));
   }
 
   /** A copy of the counters. */
@@ -316,196 +286,8 @@ export class VirtualNetwork {
     this.clock.advance(0);
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // Carrying datagrams (called by the ports)
-
-  /** @internal A port wrote `data` to `to`: carry it. */
+  /** @internal A port wrote `data` to `to`: carry it (datagram-carrier.ts). */
   transmit(from: VirtualUdpPort, data: Buffer, to: AddressTuple): void {
-    const stats = this.#stats;
-    stats.sent += 1;
-    stats.bytesSent += data.length;
-    const sender = from.virtualHost;
-    const source = this.#sourceAddress(from, to[0]);
-    this.#record('send', source, to, data.length);
-    const destination = to[0];
-    const family = familyOf(destination);
-    if (isMulticastAddress(destination)) {
-      this.#fanOut(
-        from,
-        source,
-        data,
-        to,
-        (p) => p.isMember(destination) && (isWildcard(p) || p.boundAddress === destination),
-      );
-      return;
-    }
-    if (destination === '255.255.255.255') {
-      this.#fanOut(from, source, data, to, isWildcard);
-      return;
-    }
-    if (isLoopbackAddress(destination) || destination === sender.ip) {
-      this.clock.callLater(0, () => this.#arrive(sender, from, source, data, to, family));
-      return;
-    }
-    const receiver = this.#hosts.get(destination);
-    if (receiver === undefined || isLoopbackAddress(source[0])) {
-      // No such host (or a loopback-bound port writing off-host, which the OS refuses to route).
-      this.#drop('unreachable', source, to, data.length);
-      return;
-    }
-    this.#carry(sender, receiver, source, to, data.length, () =>
-      this.#arrive(receiver, from, source, data, to, family),
-    );
+    this.#carrier.transmit(from, data, to);
   }
-
-  /** The address the receiver sees as the sender's. */
-  #sourceAddress(port: VirtualUdpPort, destination: string): AddressTuple {
-    const number = port.getHost().port;
-    const bound = port.boundAddress;
-    if (isLoopbackAddress(destination)) return [port.family === 6 ? '::1' : '127.0.0.1', number];
-    if (isLoopbackAddress(bound)) return [bound, number];
-    return [port.family === port.virtualHost.family ? port.virtualHost.ip : bound, number];
-  }
-
-  /**
-   * One copy across the link from `sender` to `receiver`: partition, loss, reordering and
-   * duplication are decided now, with a fixed number of draws per copy so that one datagram's
-   * fate never shifts the draws of the next.
-   */
-  #carry(
-    sender: VirtualHost,
-    receiver: VirtualHost,
-    source: AddressTuple,
-    to: AddressTuple,
-    bytes: number,
-    arrive: () => void,
-  ): void {
-    if (this.isPartitioned(sender, receiver)) {
-      this.#drop('partition', source, to, bytes);
-      return;
-    }
-    const link = this.getLink(sender, receiver);
-    const random = this.random;
-    const lossDraw = random.next();
-    const reorderDraw = random.next();
-    const delayDraw = random.next();
-    const duplicateDraw = random.next();
-    if (lossDraw < link.loss) {
-      this.#drop('lose', source, to, bytes);
-      return;
-    }
-    let delay = link.latency;
-    if (reorderDraw < link.reorder) {
-      // (0, reorderDelay]: never 0, so the held-back copy always lands after undelayed ones.
-      delay += (1 - delayDraw) * (link.reorderDelay as number);
-      this.#stats.reordered += 1;
-      this.#record('reorder', source, to, bytes);
-    }
-    this.clock.callLater(delay, arrive);
-    if (duplicateDraw < link.duplicate) {
-      this.#stats.duplicated += 1;
-      this.#record('duplicate', source, to, bytes);
-      this.clock.callLater(delay, arrive);
-    }
-  }
-
-  /** Multicast and broadcast: a copy to every host with a receiving port. */
-  #fanOut(
-    from: VirtualUdpPort,
-    source: AddressTuple,
-    data: Buffer,
-    to: AddressTuple,
-    receives: (port: VirtualUdpPort) => boolean,
-  ): void {
-    const sender = from.virtualHost;
-    const family = familyOf(to[0]);
-    const deliverAll = (host: VirtualHost): void => {
-      for (const port of host.portsOn(to[1], family)) {
-        if (receives(port)) this.#deliver(port, data, source, to);
-      }
-    };
-    for (const host of this.#hosts.values()) {
-      if (!host.portsOn(to[1], family).some(receives)) continue;
-      if (host === sender) {
-        if (from.multicastLoopback) this.clock.callLater(0, deliverAll, host);
-      } else if (from.multicastTTL > 0) {
-        this.#carry(sender, host, source, to, data.length, () => deliverAll(host));
-      }
-    }
-  }
-
-  /** A unicast copy reached `host`: hand it to the port listening there, or refuse it. */
-  #arrive(
-    host: VirtualHost,
-    from: VirtualUdpPort,
-    source: AddressTuple,
-    data: Buffer,
-    to: AddressTuple,
-    family: 4 | 6,
-  ): void {
-    const candidates = host
-      .portsOn(to[1], family)
-      .filter(
-        (p) =>
-          (isWildcard(p) || p.boundAddress === to[0]) && (p.peer === undefined || samePeer(p.peer, source)),
-      );
-    if (candidates.length === 0) {
-      this.#drop('unreachable', source, to, data.length);
-      this.#refuse(host, from, source, to);
-      return;
-    }
-    // As the kernel does: a connected or specifically bound port wins over a wildcard one; ports
-    // sharing the number (reusePort) split the traffic by a hash of the source.
-    const score = (p: VirtualUdpPort): number => (p.peer !== undefined ? 2 : 0) + (isWildcard(p) ? 0 : 1);
-    const best = Math.max(...candidates.map(score));
-    const top = candidates.filter((p) => score(p) === best);
-    const port = top.length === 1 ? top[0] : top[hash(`${source[0]}|${source[1]}`) % top.length];
-    this.#deliver(port, data, source, to);
-  }
-
-  #deliver(port: VirtualUdpPort, data: Buffer, source: AddressTuple, to: AddressTuple): void {
-    const bytes = port.deliver(data, source);
-    if (bytes < 0) return;
-    this.#stats.delivered += 1;
-    this.#stats.bytesDelivered += bytes;
-    this.#record('deliver', source, to, bytes);
-  }
-
-  /** Port-unreachable back to a connected sender, after the latency of the way back. */
-  #refuse(host: VirtualHost, from: VirtualUdpPort, source: AddressTuple, to: AddressTuple): void {
-    if (from.peer === undefined || !samePeer(from.peer, to)) return;
-    const sender = from.virtualHost;
-    if (host !== sender && this.isPartitioned(host, sender)) return;
-    const delay = host === sender ? 0 : this.getLink(host, sender).latency;
-    this.clock.callLater(delay, () => {
-      if (from.refused(to)) {
-        this.#stats.refused += 1;
-        this.#record('refuse', to, source, 0);
-      }
-    });
-  }
-
-  #drop(
-    kind: 'lose' | 'partition' | 'unreachable',
-    source: AddressTuple,
-    to: AddressTuple,
-    bytes: number,
-  ): void {
-    if (kind === 'lose') this.#stats.lost += 1;
-    else if (kind === 'partition') this.#stats.partitioned += 1;
-    else this.#stats.unreachable += 1;
-    this.#record(kind, source, to, bytes);
-  }
-
-  #record(kind: TraceKind, from: AddressTuple, to: AddressTuple, bytes: number): void {
-    this.trace?.push({ time: this.clock.seconds(), kind, from, to, bytes });
-  }
-}
-
-function isWildcard(port: VirtualUdpPort): boolean {
-  return port.boundAddress === '0.0.0.0' || port.boundAddress === '::';
-}
-
-function samePeer(a: AddressTuple, b: AddressTuple): boolean {
-  return a[0] === b[0] && a[1] === b[1];
 }

@@ -1,0 +1,87 @@
+/**
+ * `NetworkLinks`: the link conditions between the hosts of a `VirtualNetwork` (its defaults and
+ * the links set one by one) and its partitions.
+ *
+ * @internal
+ * @module
+ */
+import { invalidArgType, validateNumber, validateObject } from '../validate.ts';
+import type { LinkConditions } from './network-types.ts';
+
+/** A link's conditions with every field set (`reorderDelay` undefined: derived from the latency). */
+export type Conditions = Required<Omit<LinkConditions, 'reorderDelay'>> & {
+  reorderDelay: number | undefined;
+};
+
+/** The keys of {@link LinkConditions}. */
+export const CONDITION_KEYS: ReadonlySet<string> = new Set([
+  'latency',
+  'loss',
+  'duplicate',
+  'reorder',
+  'reorderDelay',
+]);
+
+/** Checks an object of link conditions: only `keys`, each a number in its range. */
+export function checkConditions(conditions: LinkConditions, name: string, keys: ReadonlySet<string>): void {
+  validateObject(conditions, name);
+  for (const key of Object.keys(conditions)) {
+    if (!keys.has(key)) {
+      throw invalidArgType(
+        name,
+        `an object with only the keys ${[...keys].join(', ')}; "${key}" is not one of them`,
+        conditions,
+      );
+    }
+  }
+  const c = conditions;
+  if (c.latency !== undefined) validateNumber(c.latency, `${name}.latency`, 0);
+  if (c.loss !== undefined) validateNumber(c.loss, `${name}.loss`, 0, 1);
+  if (c.duplicate !== undefined) validateNumber(c.duplicate, `${name}.duplicate`, 0, 1);
+  if (c.reorder !== undefined) validateNumber(c.reorder, `${name}.reorder`, 0, 1);
+  if (c.reorderDelay !== undefined) validateNumber(c.reorderDelay, `${name}.reorderDelay`, 0);
+}
+
+/** The conditions of every link between two IPs, and the partitions, of one network. */
+export class NetworkLinks {
+  readonly #defaults: Conditions;
+  readonly #links = new Map<string, Conditions>();
+  #partitions: [Set<string>, Set<string>][] = [];
+
+  /** Links that all have `defaults` until {@link set} says otherwise. */
+  constructor(defaults: Conditions) {
+    this.#defaults = defaults;
+  }
+
+  /** Sets the conditions between `a` and `b`, both ways, over what they were (checked first). */
+  set(a: string, b: string, conditions: LinkConditions): void {
+    checkConditions(conditions, 'conditions', CONDITION_KEYS);
+    const merged: Conditions = { ...(this.#links.get(`${a}|${b}`) ?? this.#defaults) };
+    for (const [key, value] of Object.entries(conditions)) {
+      if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
+    }
+    this.#links.set(`${a}|${b}`, merged);
+    this.#links.set(`${b}|${a}`, merged);
+  }
+
+  /** The conditions from `a` to `b`, with `reorderDelay` filled in. */
+  get(a: string, b: string): Required<Omit<LinkConditions, 'reorderDelay'>> & LinkConditions {
+    const link = this.#links.get(`${a}|${b}`) ?? this.#defaults;
+    return { ...link, reorderDelay: link.reorderDelay ?? (link.latency > 0 ? link.latency : 0.01) };
+  }
+
+  /** Separates every IP of `a` from every IP of `b` until {@link heal}. */
+  partition(a: Set<string>, b: Set<string>): void {
+    this.#partitions.push([a, b]);
+  }
+
+  /** Removes every partition. */
+  heal(): void {
+    this.#partitions = [];
+  }
+
+  /** Whether a partition separates `a` and `b`. */
+  isPartitioned(a: string, b: string): boolean {
+    return this.#partitions.some(([x, y]) => (x.has(a) && y.has(b)) || (x.has(b) && y.has(a)));
+  }
+}
