@@ -1,10 +1,9 @@
 /**
  * `UdpPort`: a listening UDP socket driving a datagram protocol (Twisted's `twisted.internet.udp.Port`).
  *
- * The port is the state machine and Twisted's transport methods. Around it: the socket behind
- * the I/O seam (socket-io.ts, node:dgram in dgram-socket-io.ts), binding (binding.ts), the checks
- * and coded errors shared with the testing fakes (checks.ts), the counters (port-stats.ts) and
- * the `datagrams()` iterators (datagram-feed.ts).
+ * The port is the state machine and Twisted's transport methods; its socket is behind the I/O
+ * seam (socket-io.ts), and the modules beside it hold binding, the write path, the calls into the
+ * protocol, the checks shared with the fakes, the counters and `datagrams()`.
  *
  * @module
  */
@@ -30,13 +29,13 @@ import type { DatagramEntry } from './datagram-iterator.ts';
 import { DatagramSender } from './datagram-sender.ts';
 import { DgramSocketIO, createDgramSocketIO } from './dgram-socket-io.ts';
 import { PortCounters } from './port-stats.ts';
-import { ProtocolCalls } from './protocol-calls.ts';
 import type { UdpPortStats } from './port-stats.ts';
+import { ProtocolCalls } from './protocol-calls.ts';
 import type { DatagramSource, UdpSocketFactory, UdpSocketIO, UdpSocketSpec } from './socket-io.ts';
+import type { UdpPortConfig, UdpPortEvents, UdpPortState } from './udp-port-types.ts';
 
 export { MAX_IPV4_DATAGRAM, MAX_IPV6_DATAGRAM } from './datagram-size.ts';
 export type { UdpPortConfig, UdpPortEvents, UdpPortState } from './udp-port-types.ts';
-import type { UdpPortConfig, UdpPortEvents, UdpPortState } from './udp-port-types.ts';
 
 /**
  * A UDP port: one bound socket, the protocol it drives, and Twisted's transport methods
