@@ -9,40 +9,9 @@
  * @module
  */
 
-const brandKey = (name: string): symbol => Symbol.for(`twisted-ts.error.${name}`);
-
-/** The base of every twisted-ts error. */
-export class TwistedError extends Error {
-  /** A stable, documented identifier for this kind of error. */
-  readonly code: string = 'ERR_TWISTED';
-
-  constructor(message?: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-    // Brand the instance with every class of its chain, so `instanceof Base` holds for subclasses.
-    for (let c: unknown = new.target; c && c !== Error; c = Object.getPrototypeOf(c)) {
-      const name = (c as { name: string }).name;
-      Object.defineProperty(this, brandKey(name), { value: true });
-    }
-  }
-
-  /**
-   * Answers `instanceof` by a `Symbol.for` brand rather than by prototype, so an error made by
-   * the ESM build is an instance of the CommonJS build's class too (and the reverse).
-   *
-   * @example
-   * import { CannotListenError as Esm } from 'twisted-ts';
-   * const { CannotListenError: Cjs } = createRequire(import.meta.url)('twisted-ts');
-   * new Cjs('', 53, new Error('x')) instanceof Esm; // true
-   */
-  static override [Symbol.hasInstance](instance: unknown): boolean {
-    return (
-      instance !== null &&
-      (typeof instance === 'object' || typeof instance === 'function') &&
-      (instance as Record<symbol, unknown>)[brandKey(this.name)] === true
-    );
-  }
-}
+// First, so that the area modules re-exported below find their base class defined.
+import { TwistedError } from './errors/base.ts';
+export { TwistedError } from './errors/base.ts';
 
 /** What a Node socket error carries; kept on every wrapped OS error. */
 export interface SystemErrorFields {
@@ -146,11 +115,6 @@ export class InvalidAddressError extends TwistedError {
   }
 }
 
-/** The peer of a connected UDP port answered with ICMP port-unreachable. */
-export class ConnectionRefusedError extends TwistedError {
-  override readonly code = 'ERR_CONNECTION_REFUSED';
-}
-
 /** Joining or leaving a multicast group failed (Twisted's `error.MulticastJoinError`). */
 export class MulticastJoinError extends TwistedError {
   override readonly code = 'ERR_MULTICAST_JOIN';
@@ -208,11 +172,6 @@ export class CancelledError extends TwistedError {
   override readonly code = 'ERR_CANCELLED';
 }
 
-/** A Deferred timed out (`addTimeout`), or a name did not resolve in time. */
-export class TimeoutError extends TwistedError {
-  override readonly code = 'ERR_TIMEOUT';
-}
-
 /** `DeferredQueue.put` on a full queue. */
 export class QueueOverflow extends TwistedError {
   override readonly code = 'ERR_QUEUE_OVERFLOW';
@@ -221,11 +180,6 @@ export class QueueOverflow extends TwistedError {
 /** `DeferredQueue.get` with the backlog of waiting getters full. */
 export class QueueUnderflow extends TwistedError {
   override readonly code = 'ERR_QUEUE_UNDERFLOW';
-}
-
-/** A host name could not be resolved (Twisted's `error.DNSLookupError`). */
-export class DNSLookupError extends TwistedError {
-  override readonly code = 'ERR_DNS_LOOKUP';
 }
 
 /** Thrown or errbacked by `react`'s main to end the process with `exitCode` (Python's SystemExit). */
@@ -276,3 +230,4 @@ export class FailureGroup extends TwistedError {
     return this.failures.map((f) => f.value);
   }
 }
+export * from './errors/stream.ts';

@@ -34,5 +34,10 @@ export type {
   TraceKind,
   VirtualNetworkOptions,
 } from './network-types.ts';
+export { StringTransport } from './string-transport.ts';
+export type { StringTransportOptions, ProducerState } from './string-transport.ts';
+export { StringTransportWithDisconnection } from './string-transport-with-disconnection.ts';
+export { AccumulatingProtocol } from './accumulating-protocol.ts';
+export type { AccumulatingFactory } from './accumulating-protocol.ts';
 // The clock the network and MemoryReactorClock run on, so tests need only this entry point.
 export { Clock } from '../task/index.ts';

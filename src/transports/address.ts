@@ -1,10 +1,10 @@
 /**
- * Endpoint addresses (Twisted's `twisted.internet.address.IPv4Address` / `IPv6Address`).
+ * Endpoint addresses (Twisted's `twisted.internet.address.IPv4Address`, `IPv6Address` and `UNIXAddress`).
  *
  * @module
  */
 import { inspect } from 'node:util';
-import type { IAddress } from '../interfaces.ts';
+import type { IAddress, IUNIXAddress } from '../interfaces.ts';
 
 /** The transport type an address belongs to. */
 export type AddressType = 'UDP' | 'TCP';
@@ -86,4 +86,40 @@ export class IPv6Address extends IPAddress {
  */
 function className(address: IPAddress): 'IPv4Address' | 'IPv6Address' {
   return address instanceof IPv6Address ? 'IPv6Address' : 'IPv4Address';
+}
+
+/**
+ * A UNIX socket address (Twisted's `twisted.internet.address.UNIXAddress`), as `getHost()` and
+ * `getPeer()` return it on UNIX connections: `name` is the socket's path, a name starting with
+ * `'\0'` in Linux's abstract namespace, or `undefined` for an unnamed socket (a client's end).
+ *
+ * @example
+ * port.getHost().toString(); // "UNIXAddress('/tmp/echo.sock')"
+ */
+export class UNIXAddress implements IUNIXAddress {
+  /** Always `'UNIX'`. */
+  readonly type = 'UNIX' as const;
+  /** The path or abstract name; `undefined` when the socket has none. */
+  readonly name: string | undefined;
+
+  /** A frozen address: `new UNIXAddress('/tmp/echo.sock')`. */
+  constructor(name: string | undefined) {
+    this.name = name;
+    Object.freeze(this);
+  }
+
+  /** Whether `other` is a `UNIXAddress` with the same name. */
+  equals(other: unknown): boolean {
+    return other instanceof UNIXAddress && other.name === this.name;
+  }
+
+  /** Twisted's repr: `UNIXAddress('/tmp/echo.sock')`, `UNIXAddress(undefined)` for an unnamed socket. */
+  toString(): string {
+    return `UNIXAddress(${this.name === undefined ? 'undefined' : inspect(this.name)})`;
+  }
+
+  /** Shows the repr in `console.log` and `util.inspect`. */
+  [inspect.custom](): string {
+    return this.toString();
+  }
 }

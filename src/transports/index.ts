@@ -3,7 +3,7 @@
  *
  * @module
  */
-export { IPv4Address, IPv6Address } from './address.ts';
+export { IPv4Address, IPv6Address, UNIXAddress } from './address.ts';
 export type { AddressType } from './address.ts';
 export { UdpPort, MAX_IPV4_DATAGRAM, MAX_IPV6_DATAGRAM } from './udp/udp-port.ts';
 export type { UdpPortState, UdpPortEvents, UdpPortConfig } from './udp/udp-port.ts';

