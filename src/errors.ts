@@ -76,14 +76,27 @@ export class CannotListenError extends TwistedError {
   readonly syscall: string | undefined;
   /** `socketError.address`: the address the bind was tried on. */
   readonly address: string | undefined;
+  /** The UNIX socket path of a `listenUNIX` that failed (then `interface` is `''` and `port` 0). */
+  readonly path: string | undefined;
 
-  constructor(iface: string, port: number, socketError: unknown, explanation?: string) {
+  /**
+   * @param options.path a UNIX socket path: the message names it instead of an interface and port.
+   */
+  constructor(
+    iface: string,
+    port: number,
+    socketError: unknown,
+    explanation?: string,
+    options?: { path?: string },
+  ) {
     const fields = socketErrorFields(socketError);
     const reason =
       explanation ??
       explainSocketError(fields.code) ??
       (socketError instanceof Error ? socketError.message : String(socketError));
-    const where = `${iface === '' ? 'all interfaces' : iface}:${port}`;
+    const path = options?.path;
+    const where =
+      path !== undefined ? JSON.stringify(path) : `${iface === '' ? 'all interfaces' : iface}:${port}`;
     super(`Couldn't listen on ${where}: ${fields.code ? `${fields.code}: ` : ''}${reason}.`, {
       cause: socketError,
     });
@@ -95,6 +108,7 @@ export class CannotListenError extends TwistedError {
     this.errno = fields.errno;
     this.syscall = fields.syscall;
     this.address = fields.address;
+    this.path = path;
   }
 }
 

@@ -290,9 +290,9 @@ export interface IPortOwner {
   /** Resolves a host name to an IP address; IP literals answer at once. */
   resolve(name: string, timeout?: number): Deferred<string>;
   /** Called by a port once it is bound, so that the owner's shutdown stops it. */
-  registerPort(port: IListeningPort): void;
+  registerPort(port: IListeningPort<StreamAddress>): void;
   /** Called by a port once it has stopped. */
-  unregisterPort(port: IListeningPort): void;
+  unregisterPort(port: IListeningPort<StreamAddress>): void;
 }
 
 /**

@@ -240,3 +240,8 @@ export class NotConnectingError extends TwistedError {
 export class ProducerStateError extends TwistedError {
   override readonly code: string = 'ERR_PRODUCER_STATE';
 }
+
+/** `connector.connect()` while the connector is connecting or connected (Twisted raises `RuntimeError`). */
+export class ConnectorStateError extends TwistedError {
+  override readonly code: string = 'ERR_CONNECTOR_STATE';
+}

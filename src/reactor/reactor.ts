@@ -8,11 +8,24 @@
  */
 import { EventEmitter } from 'eventemitter3';
 import { Deferred } from '../defer/deferred.ts';
+import { succeed } from '../defer/shortcuts.ts';
 import { ReactorAlreadyRunning, ReactorNotRestartable, ReactorNotRunning } from '../errors.ts';
 import type {
+  AddressTuple,
+  ConnectTCPOptions,
+  ConnectUNIXOptions,
+  IClientFactory,
   IConnectionOwner,
   IDatagramProtocol,
+  IProtocolFactory,
+  IReactorPluggableResolver,
+  IReactorTCP,
+  IReactorUNIX,
+  IResolverSimple,
+  ListenTCPOptions,
+  ListenUNIXOptions,
   IListeningPort,
+  StreamAddress,
   IPortOwner,
   IReactorCore,
   IReactorMulticast,
@@ -27,11 +40,26 @@ import type {
 import { err } from '../log/log.ts';
 import type { DelayedCall } from '../task/delayed-call.ts';
 import type { TimerQueue } from '../task/timer-queue.ts';
+import type { IPv4Address, IPv6Address, UNIXAddress } from '../transports/address.ts';
+import { connectTCP, connectUNIX } from '../transports/tcp/connect.ts';
+import type { Connector } from '../transports/tcp/connector.ts';
+import { listenTCP } from '../transports/tcp/listen-tcp.ts';
+import { listenUNIX } from '../transports/tcp/listen-unix.ts';
+import type { TcpPort } from '../transports/tcp/tcp-port.ts';
+import type { UnixPort } from '../transports/tcp/unix-port.ts';
 import { listenUDP } from '../transports/udp/listen.ts';
 import { listenMulticast } from '../transports/udp/listen-multicast.ts';
 import type { MulticastPort } from '../transports/udp/multicast-port.ts';
 import type { UdpPort } from '../transports/udp/udp-port.ts';
-import { invalidArgType, validateBoolean, validateFunction, validateObject } from '../validate.ts';
+import {
+  invalidArgType,
+  ipFamily,
+  validateBoolean,
+  validateDelay,
+  validateFunction,
+  validateObject,
+  validateString,
+} from '../validate.ts';
 import { MAX_TIMER_DELAY_MS, ReactorTimer } from './reactor-timer.ts';
 import { isRunning, nextState } from './reactor-state.ts';
 import type { ReactorEvent, ReactorState } from './reactor-state.ts';
@@ -76,7 +104,16 @@ function noop(): void {}
  */
 export class Reactor
   extends EventEmitter<ReactorEvents>
-  implements IReactorCore, IReactorTime, IReactorUDP, IReactorMulticast, IPortOwner, IConnectionOwner
+  implements
+    IReactorCore,
+    IReactorTime,
+    IReactorUDP,
+    IReactorMulticast,
+    IReactorTCP,
+    IReactorUNIX,
+    IReactorPluggableResolver,
+    IPortOwner,
+    IConnectionOwner
 {
   #state: ReactorState = 'idle'; // see reactor-state.ts for the transitions
   /** Fires once the startup event of the current run has completed: shutdown waits for it. */
@@ -92,6 +129,10 @@ export class Reactor
   readonly #events = new SystemEvents();
   readonly #registry = new Registry();
   readonly #timer = new ReactorTimer(() => this.seconds());
+  #resolver: IResolverSimple = {
+    getHostByName: (name: string, timeout: number = DEFAULT_RESOLVE_TIMEOUT) =>
+      resolveName(this, name, timeout),
+  };
 
   /** True between the `during` phase of startup and the `during` phase of shutdown. */
   get running(): boolean {
@@ -277,13 +318,39 @@ export class Reactor
   // Names
 
   /**
-   * Resolves a host name to an IP address (an IPv4 one when there is one, as Twisted's
-   * `gethostbyname`-based resolver gives, else IPv6). An IP literal answers at once; `''` gives
-   * `'0.0.0.0'`, as in Twisted. Errbacks with `DNSLookupError`, or `TimeoutError` after
-   * `timeout` seconds (default 60). Cancelling the Deferred abandons the lookup.
+   * Resolves a host name to an IP address through the installed resolver (by default the
+   * system's, preferring IPv4 as Twisted's `gethostbyname`-based one does). An IP literal
+   * answers at once; `''` gives `'0.0.0.0'`, as in Twisted. Errbacks with `DNSLookupError`, or
+   * `TimeoutError` after `timeout` seconds (default 60). Cancelling the Deferred abandons the lookup.
    */
   resolve(name: string, timeout: number = DEFAULT_RESOLVE_TIMEOUT): Deferred<string> {
-    return resolveName(this, name, timeout);
+    validateString(name, 'name');
+    validateDelay(timeout, 'timeout');
+    if (name === '') return succeed('0.0.0.0');
+    if (ipFamily(name) !== 0) return succeed(name);
+    return this.#resolver.getHostByName(name, timeout);
+  }
+
+  /**
+   * Replaces name resolution for `resolve`, `connectTCP` and the endpoints (Twisted's
+   * `installResolver`): tests install one that answers from a table, or fails with
+   * `DNSLookupError`, so nothing reaches the network.
+   *
+   * @returns the resolver it replaces.
+   * @example
+   * reactor.installResolver({ getHostByName: (name) => fail(new DNSLookupError(name)) });
+   */
+  installResolver(resolver: IResolverSimple): IResolverSimple {
+    if (resolver === null || typeof resolver !== 'object' || typeof resolver.getHostByName !== 'function') {
+      throw invalidArgType(
+        'resolver',
+        'a resolver (an object with a getHostByName(name, timeout) method)',
+        resolver,
+      );
+    }
+    const previous = this.#resolver;
+    this.#resolver = resolver;
+    return previous;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -330,10 +397,71 @@ export class Reactor
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Streams (IReactorTCP, IReactorUNIX): src/transports/tcp/
+
+  /**
+   * Listens for TCP connections on `port`, each served by a protocol `factory` builds (Twisted's
+   * `listenTCP`); see src/transports/tcp/listen-tcp.ts. Bound when this returns (`getHost()`
+   * gives the real port; a bind failure throws `CannotListenError`); shutdown stops it.
+   *
+   * @example
+   * const port = reactor.listenTCP(8000, Factory.forProtocol(Echo), 50, '127.0.0.1');
+   */
+  listenTCP(
+    port: number,
+    factory: IProtocolFactory,
+    backlogOrOptions?: number | ListenTCPOptions,
+    iface?: string,
+  ): TcpPort {
+    return listenTCP(this, port, factory, backlogOrOptions, iface);
+  }
+
+  /**
+   * Connects to `host`:`port` (Twisted's `connectTCP`); see src/transports/tcp/connect.ts.
+   * Returns at once; the outcome reaches `factory`. Host names go through the resolver.
+   *
+   * @example
+   * reactor.connectTCP('127.0.0.1', 8000, ClientFactory.forProtocol(Greeter));
+   */
+  connectTCP(
+    host: string,
+    port: number,
+    factory: IClientFactory,
+    timeoutOrOptions?: number | ConnectTCPOptions,
+    bindAddress?: AddressTuple,
+  ): Connector<IPv4Address | IPv6Address> {
+    return connectTCP(this, host, port, factory, timeoutOrOptions, bindAddress);
+  }
+
+  /**
+   * Listens on the UNIX socket `address` (Twisted's `listenUNIX`; `'\0name'` is Linux's abstract
+   * namespace); see src/transports/tcp/listen-unix.ts. Bound when this returns.
+   */
+  listenUNIX(
+    address: string,
+    factory: IProtocolFactory,
+    backlogOrOptions?: number | ListenUNIXOptions,
+    mode?: number,
+    wantPID?: boolean,
+  ): UnixPort {
+    return listenUNIX(this, address, factory, backlogOrOptions, mode, wantPID);
+  }
+
+  /** Connects to the UNIX socket `address` (Twisted's `connectUNIX`); see src/transports/tcp/connect.ts. */
+  connectUNIX(
+    address: string,
+    factory: IClientFactory,
+    timeoutOrOptions?: number | ConnectUNIXOptions,
+    checkPID?: boolean,
+  ): Connector<UNIXAddress> {
+    return connectUNIX(this, address, factory, timeoutOrOptions, checkPID);
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Ports (IPortOwner) and connections (IConnectionOwner)
 
   /** Called by a port when it starts listening, so that shutdown stops it. */
-  registerPort(port: IListeningPort): void {
+  registerPort(port: IListeningPort<StreamAddress>): void {
     if (port === null || typeof port !== 'object' || typeof port.stopListening !== 'function') {
       throw invalidArgType('port', 'a listening port (an object with stopListening())', port);
     }
@@ -341,12 +469,12 @@ export class Reactor
   }
 
   /** Called by a port once it has stopped listening. Unknown ports are ignored. */
-  unregisterPort(port: IListeningPort): void {
+  unregisterPort(port: IListeningPort<StreamAddress>): void {
     this.#registry.unregisterPort(port);
   }
 
   /** The ports listening on this reactor (that shutdown will stop), in registration order. */
-  getListeningPorts(): IListeningPort[] {
+  getListeningPorts(): IListeningPort<StreamAddress>[] {
     return this.#registry.getListeningPorts();
   }
 

@@ -7,7 +7,7 @@
  */
 import { Deferred } from '../defer/deferred.ts';
 import type { Failure } from '../failure.ts';
-import type { IListeningPort, IRegisteredConnection } from '../interfaces.ts';
+import type { IListeningPort, IRegisteredConnection, StreamAddress } from '../interfaces.ts';
 import { err } from '../log/log.ts';
 
 /**
@@ -29,23 +29,23 @@ import { err } from '../log/log.ts';
  * const waits = registry.shutdown(); // port.stopListening(), then connection.disconnectForShutdown()
  */
 export class Registry {
-  readonly #ports = new Set<IListeningPort>();
+  readonly #ports = new Set<IListeningPort<StreamAddress>>();
   readonly #connections = new Set<IRegisteredConnection>();
   /** What shutdown has already told to stop or end, so that none is told twice. */
-  readonly #told = new Set<IListeningPort | IRegisteredConnection>();
+  readonly #told = new Set<IListeningPort<StreamAddress> | IRegisteredConnection>();
 
   /** Adds a listening port (a second registration of the same port is ignored). */
-  registerPort(port: IListeningPort): void {
+  registerPort(port: IListeningPort<StreamAddress>): void {
     this.#ports.add(port);
   }
 
   /** Removes a port that has stopped. Unknown ports are ignored. */
-  unregisterPort(port: IListeningPort): void {
+  unregisterPort(port: IListeningPort<StreamAddress>): void {
     this.#ports.delete(port);
   }
 
   /** The listening ports, in registration order. */
-  getListeningPorts(): IListeningPort[] {
+  getListeningPorts(): IListeningPort<StreamAddress>[] {
     return [...this.#ports];
   }
 

@@ -9,6 +9,7 @@ import { ReactorAlreadyRunning, ReactorNotRunning } from '../errors.ts';
 import type {
   IDatagramProtocol,
   IListeningPort,
+  StreamAddress,
   IPortOwner,
   IReactorCore,
   IReactorMulticast,
@@ -262,17 +263,17 @@ export class MemoryReactor implements IReactorCore, IReactorUDP, IReactorMultica
   // IPortOwner
 
   /** @internal Called by the fake ports. */
-  registerPort(port: IListeningPort): void {
+  registerPort(port: IListeningPort<StreamAddress>): void {
     this.#registry.registerPort(port);
   }
 
   /** @internal Called by the fake ports. */
-  unregisterPort(port: IListeningPort): void {
+  unregisterPort(port: IListeningPort<StreamAddress>): void {
     this.#registry.unregisterPort(port);
   }
 
   /** The ports still listening, in the order they started. */
-  getListeningPorts(): IListeningPort[] {
+  getListeningPorts(): IListeningPort<StreamAddress>[] {
     return this.#registry.getListeningPorts();
   }
 }

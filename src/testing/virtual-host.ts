@@ -9,6 +9,7 @@ import { CannotListenError } from '../errors.ts';
 import type {
   IDatagramProtocol,
   IListeningPort,
+  StreamAddress,
   IPortOwner,
   IReactorMulticast,
   IReactorTime,
@@ -231,17 +232,17 @@ export class VirtualHost implements IReactorTime, IReactorUDP, IReactorMulticast
   }
 
   /** @internal */
-  registerPort(port: IListeningPort): void {
+  registerPort(port: IListeningPort<StreamAddress>): void {
     this.#registry.registerPort(port);
   }
 
   /** @internal */
-  unregisterPort(port: IListeningPort): void {
+  unregisterPort(port: IListeningPort<StreamAddress>): void {
     this.#registry.unregisterPort(port);
   }
 
   /** The ports listening on this host, in the order they started. */
-  getListeningPorts(): IListeningPort[] {
+  getListeningPorts(): IListeningPort<StreamAddress>[] {
     return this.#registry.getListeningPorts();
   }
 

@@ -1,5 +1,5 @@
 /**
- * Transports: UDP ports over `node:dgram`, addresses, and `listenUDP`.
+ * Transports: UDP ports over `node:dgram`, TCP and UNIX streams over `node:net`, addresses, and `listenUDP`.
  *
  * @module
  */
@@ -17,3 +17,10 @@ export type { MulticastPortConfig, MulticastInterface } from './udp/multicast-po
 export { listenMulticast } from './udp/listen-multicast.ts';
 export { joinGroupOnAllInterfaces } from './udp/join-all-interfaces.ts';
 export type { JoinAllInterfacesOptions, JoinAllInterfacesResult } from './udp/join-all-interfaces.ts';
+export { StreamPort } from './tcp/stream-port.ts';
+export type { StreamPortState } from './tcp/stream-port.ts';
+export { TcpPort } from './tcp/tcp-port.ts';
+export { UnixPort } from './tcp/unix-port.ts';
+export { Connection } from './tcp/connection.ts';
+export type { ConnectionState } from './tcp/connection.ts';
+export { Connector } from './tcp/connector.ts';
