@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { chmodSync, unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
 import net from 'node:net';
 import { CannotListenError } from '../../errors.ts';
 import type { IProtocolFactory, ListenUNIXOptions } from '../../interfaces.ts';
@@ -29,9 +30,11 @@ function explainUnixBindError(error: NodeJS.ErrnoException, path: string): strin
         : 'a live server listens on this socket path (a socket file left by a server that is gone would ' +
             'have been replaced)';
     case 'EACCES':
-      return 'permission denied: the process cannot create a file in that directory';
     case 'ENOENT':
-      return 'the directory of the socket path does not exist';
+      // libuv reports a missing directory as EACCES too (for Windows' sake): tell them apart.
+      return existsSync(dirname(path))
+        ? 'permission denied: the process cannot create a file in that directory'
+        : `the directory of the socket path (${quotePath(dirname(path))}) does not exist`;
     case 'ENAMETOOLONG':
       return 'the path is too long for a UNIX socket address';
     case 'ENOTSOCK':

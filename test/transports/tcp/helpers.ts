@@ -64,7 +64,8 @@ export async function cleanup(): Promise<void> {
  * promises for `made`, `lost` and "received at least n bytes".
  */
 export class Recording<A extends StreamAddress = IAddress> extends Protocol<IStreamTransport<A>> {
-  received: Buffer = Buffer.alloc(0);
+  #chunks: Buffer[] = [];
+  #length = 0;
   reason: Failure | undefined;
   readonly events: string[] = [];
   readonly made = new Deferred<this>();
@@ -82,10 +83,18 @@ export class Recording<A extends StreamAddress = IAddress> extends Protocol<IStr
     this.made.callback(this);
   }
 
+  /** Everything received so far, in one Buffer. */
+  get received(): Buffer {
+    if (this.#chunks.length !== 1) this.#chunks = [Buffer.concat(this.#chunks)];
+    return this.#chunks[0];
+  }
+
   override dataReceived(data: Buffer): void {
-    this.received = Buffer.concat([this.received, data]);
+    this.#chunks.push(data);
+    this.#length += data.length;
+    if (this.#waiters.length === 0) return;
     this.#waiters = this.#waiters.filter((w) => {
-      if (this.received.length < w.n) return true;
+      if (this.#length < w.n) return true;
       w.d.callback(this.received);
       return false;
     });
@@ -99,7 +108,7 @@ export class Recording<A extends StreamAddress = IAddress> extends Protocol<IStr
 
   /** Resolves once `n` bytes (in all) have arrived. */
   bytes(n: number): Promise<Buffer> {
-    if (this.received.length >= n) return Promise.resolve(this.received);
+    if (this.#length >= n) return Promise.resolve(this.received);
     const d = new Deferred<Buffer>();
     this.#waiters.push({ n, d });
     return d.asPromise();
