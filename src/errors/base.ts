@@ -9,6 +9,25 @@
 
 const brandKey = (name: string): symbol => Symbol.for(`twisted-ts.error.${name}`);
 
+/** The classes whose prototypes already carry their brand (see the constructor). */
+const branded = new WeakSet<object>();
+
+/**
+ * Brands the prototype of every class of `target`'s chain (once per class): an instance then
+ * answers `instance[brand] === true` through its prototype chain, for its own class and every
+ * base class. Branding prototypes rather than each instance keeps `new` cheap (connections make
+ * an error for every close).
+ */
+function brandChain(target: object): void {
+  for (let c: unknown = target; c && c !== Error; c = Object.getPrototypeOf(c)) {
+    if (branded.has(c as object)) break;
+    const key = brandKey((c as { name: string }).name);
+    const proto = (c as { prototype: object }).prototype;
+    if (!Object.prototype.hasOwnProperty.call(proto, key)) Object.defineProperty(proto, key, { value: true });
+    branded.add(c as object);
+  }
+}
+
 /** The base of every twisted-ts error. */
 export class TwistedError extends Error {
   /** A stable, documented identifier for this kind of error. */
@@ -17,11 +36,8 @@ export class TwistedError extends Error {
   constructor(message?: string, options?: ErrorOptions) {
     super(message, options);
     this.name = new.target.name;
-    // Brand the instance with every class of its chain, so `instanceof Base` holds for subclasses.
-    for (let c: unknown = new.target; c && c !== Error; c = Object.getPrototypeOf(c)) {
-      const name = (c as { name: string }).name;
-      Object.defineProperty(this, brandKey(name), { value: true });
-    }
+    // `instanceof Base` holds for subclasses: every class of the chain brands its prototype.
+    if (!branded.has(new.target)) brandChain(new.target);
   }
 
   /**

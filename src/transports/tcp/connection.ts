@@ -21,6 +21,12 @@ import { validateBoolean } from '../../validate.ts';
 import { ProducerSlot } from './producer-slot.ts';
 import { checkStreamData, checkStreamSequence } from './stream-data.ts';
 import { watchHookResult } from './hook-result.ts';
+import { closeReason } from './close-reason.ts';
+
+/** The default reason for a socket error: `ConnectionLost` carrying it, without a stack of its own. */
+function lostReason(error: Error): Error {
+  return closeReason(ConnectionLost, undefined, { osError: error }).value;
+}
 
 /**
  * Where a connection is in its life. Each public method says what it does in each state.
@@ -47,8 +53,8 @@ export interface ConnectionConfig<A extends StreamAddress> {
   readonly protocol: IProtocol;
   /** Whose registry the connection is in while open (the reactor). */
   readonly owner: IConnectionOwner;
-  /** This end's address. */
-  readonly host: A;
+  /** This end's address (asked for when `getHost()` is first called: most connections never do). */
+  readonly host: () => A;
   /** The other end's address. */
   readonly peer: A;
   /** The log prefix (`Echo,3,127.0.0.1` on a server, `Echo,client` on a client). */
@@ -93,7 +99,7 @@ export class Connection<A extends StreamAddress = StreamAddress>
   #socket: OwnedSocket;
   readonly #protocol: IProtocol;
   readonly #owner: IConnectionOwner;
-  readonly #host: A;
+  #host: A | (() => A);
   readonly #peer: A;
   readonly #prefix: string;
   readonly #logContext: { readonly system: string };
@@ -101,7 +107,8 @@ export class Connection<A extends StreamAddress = StreamAddress>
   readonly #onLost: ((reason: Failure) => void) | undefined;
   #errorReason: (error: Error) => Error;
   readonly #halfCloseable: boolean;
-  readonly #producer: ProducerSlot;
+  /** Made when a producer registers: most connections never have one. */
+  #producer: ProducerSlot | undefined = undefined;
   #reason: Failure | undefined = undefined;
   #noDelay = false;
   #keepAlive = false;
@@ -119,12 +126,8 @@ export class Connection<A extends StreamAddress = StreamAddress>
     this.#logContext = { system: config.logPrefix };
     this.#tcp = config.tcp;
     this.#onLost = config.onLost;
-    this.#errorReason = config.errorReason ?? ((e) => new ConnectionLost(undefined, { osError: e }));
+    this.#errorReason = config.errorReason ?? lostReason;
     this.#halfCloseable = halfCloseable(config.protocol);
-    this.#producer = new ProducerSlot(
-      () => this.#socket.writableLength === 0,
-      (e) => this.#hookFailed(e, 'resumeProducing'),
-    );
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -174,10 +177,7 @@ export class Connection<A extends StreamAddress = StreamAddress>
   write(data: Uint8Array): void {
     checkStreamData(data);
     if (!this.#writable() || data.length === 0) return;
-    const producer = this.#producer;
-    producer.wrote(
-      producer.pulling ? this.#socket.write(data, producer.pullFlushed) : this.#socket.write(data),
-    );
+    this.#send(data);
   }
 
   /** Writes each chunk of `data`, in order (every chunk is checked before any is written). */
@@ -186,10 +186,7 @@ export class Connection<A extends StreamAddress = StreamAddress>
     if (!this.#writable()) return;
     for (const chunk of chunks) {
       if (chunk.length === 0) continue;
-      const producer = this.#producer;
-      producer.wrote(
-        producer.pulling ? this.#socket.write(chunk, producer.pullFlushed) : this.#socket.write(chunk),
-      );
+      this.#send(chunk);
     }
   }
 
@@ -200,9 +197,9 @@ export class Connection<A extends StreamAddress = StreamAddress>
    */
   loseConnection(): void {
     if (!this.#isOpenish()) return;
-    this.#reason ??= new Failure(new ConnectionDone());
+    this.#reason ??= closeReason(ConnectionDone);
     this.#state = 'disconnecting';
-    if (this.#producer.producer === undefined) this.#socket.destroySoon();
+    if (this.#producer?.producer === undefined) this.#socket.destroySoon();
   }
 
   /**
@@ -212,7 +209,7 @@ export class Connection<A extends StreamAddress = StreamAddress>
    */
   abortConnection(): void {
     if (this.#state === 'closing' || this.#state === 'closed') return;
-    this.#reason = new Failure(new ConnectionAborted());
+    this.#reason = closeReason(ConnectionAborted);
     this.#destroy(true);
   }
 
@@ -235,7 +232,9 @@ export class Connection<A extends StreamAddress = StreamAddress>
 
   /** This end's address. */
   getHost(): A {
-    return this.#host;
+    const host = this.#host;
+    if (typeof host !== 'function') return host;
+    return (this.#host = host());
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -277,12 +276,16 @@ export class Connection<A extends StreamAddress = StreamAddress>
    * @throws ProducerStateError when a producer is registered already; TypeError for a non-producer.
    */
   registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
+    this.#producer ??= new ProducerSlot(
+      () => this.#socket.writableLength === 0,
+      (e) => this.#hookFailed(e, 'resumeProducing'),
+    );
     this.#producer.register(producer, streaming, this.#state === 'closing' || this.#state === 'closed');
   }
 
   /** Unregisters the producer; a `loseConnection()` that waited for it now proceeds. */
   unregisterProducer(): void {
-    this.#producer.unregister();
+    this.#producer?.unregister();
     if (this.#state === 'disconnecting') this.#socket.destroySoon();
   }
 
@@ -334,7 +337,7 @@ export class Connection<A extends StreamAddress = StreamAddress>
     const closed = new Promise<void>((resolve) => this.#closedWaiters.push(resolve));
     if (this.#state !== 'closing') {
       if (this.#reason === undefined || this.#reason.value instanceof ConnectionDone) {
-        this.#reason = new Failure(new ConnectionLost('The reactor shut down.'));
+        this.#reason = closeReason(ConnectionLost, 'The reactor shut down.');
       }
       this.#destroy(false);
     }
@@ -365,8 +368,16 @@ export class Connection<A extends StreamAddress = StreamAddress>
     return (
       state === 'open' ||
       state === 'readClosed' ||
-      (state === 'disconnecting' && this.#producer.producer !== undefined && this.#socket.writable)
+      (state === 'disconnecting' && this.#producer?.producer !== undefined && this.#socket.writable)
     );
+  }
+
+  /** Writes to the socket; a registered producer learns whether the buffer is full. */
+  #send(data: Uint8Array): void {
+    const producer = this.#producer;
+    if (producer === undefined) this.#socket.write(data);
+    else if (producer.pulling) producer.wrote(this.#socket.write(data, producer.pullFlushed));
+    else producer.wrote(this.#socket.write(data));
   }
 
   #isOpenish(): boolean {
@@ -452,7 +463,7 @@ export class Connection<A extends StreamAddress = StreamAddress>
     }
     // A protocol that does not handle half-close: the connection ends cleanly, after what was
     // written is sent (Twisted drops it at once).
-    connection.#reason ??= new Failure(new ConnectionDone());
+    connection.#reason ??= closeReason(ConnectionDone);
     connection.#state = 'disconnecting';
     connection.#socket.destroySoon();
   }
@@ -464,7 +475,7 @@ export class Connection<A extends StreamAddress = StreamAddress>
   };
 
   static #onDrain(connection: Connection<StreamAddress>): void {
-    connection.#producer.drained();
+    connection.#producer?.drained();
   }
 
   /** `'error'`: Node destroys the socket next; the reason is the error unless one was set by us. */
@@ -481,9 +492,9 @@ export class Connection<A extends StreamAddress = StreamAddress>
     if (connection.#state === 'closed') return;
     connection.#state = 'closed';
     connection.#owner.unregisterConnection(connection);
-    const reason = connection.#reason ?? new Failure(new ConnectionDone());
+    const reason = connection.#reason ?? closeReason(ConnectionDone);
     try {
-      connection.#producer.stop();
+      connection.#producer?.stop();
     } catch (e) {
       logErr(e, `Error stopping the producer of ${connection.#prefix}`, connection.#prefix);
     }

@@ -252,7 +252,7 @@ export class Connector<A extends StreamAddress = StreamAddress> implements IConn
       socket: dialer.wrapSocket?.(socket) ?? socket,
       protocol: protocol ?? new Protocol(),
       owner: this.#owner,
-      host,
+      host: () => host,
       peer,
       logPrefix: `${protocolName(protocol ?? this.#factory)},client`,
       tcp: dialer.type === 'TCP',

@@ -218,7 +218,7 @@ export class StreamPort<A extends StreamAddress> implements IListeningPort<A> {
       socket: kind.wrapSocket?.(socket) ?? socket,
       protocol,
       owner: this.#owner,
-      host: kind.hostOf(socket),
+      host: () => kind.hostOf(socket),
       peer,
       logPrefix: kind.connectionPrefix(protocolName(protocol), sessionno, peer),
       tcp: kind.type === 'TCP',
