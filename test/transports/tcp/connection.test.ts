@@ -330,6 +330,21 @@ describe('half-close (IHalfCloseableProtocol)', () => {
     await until(() => client.half.includes('read'), "the server's FIN at the client");
   });
 
+  it('both directions half-closed: the connection closes by itself (ConnectionDone)', async () => {
+    class Quiet extends HalfClose {
+      override readConnectionLost(): void {
+        this.half.push('read');
+      }
+    }
+    const { server, client } = await connectedPair(newReactor(), () => new Quiet(), () => new Quiet());
+    client.transport.loseWriteConnection();
+    await until(() => server.half.includes('read'), "the client's FIN");
+    server.transport.loseWriteConnection();
+    expect((await server.lost.asPromise()).value).toBeInstanceOf(ConnectionDone);
+    expect((await client.lost.asPromise()).value).toBeInstanceOf(ConnectionDone);
+    expect(server.half).toEqual(['read', 'write']);
+  });
+
   it('writes after loseWriteConnection are ignored', async () => {
     const { server, client } = await connectedPair(
       newReactor(),
