@@ -49,7 +49,11 @@ function peer(...args: string[]) {
     events,
     stderr: () => stderr,
     async next(kind: string, timeoutMs = 20_000): Promise<Event> {
-      await until(() => events.some((e) => e.event === kind), `the peer's "${kind}" (stderr: ${stderr})`, timeoutMs);
+      await until(
+        () => events.some((e) => e.event === kind),
+        `the peer's "${kind}" (stderr: ${stderr})`,
+        timeoutMs,
+      );
       return events.find((e) => e.event === kind)!;
     },
     async stop(): Promise<void> {
@@ -235,7 +239,11 @@ describe.skipIf(!hasTwisted)('twisted-ts client, Python Twisted server', () => {
         pump();
       }
     }
-    reactor.connectTCP(LOOPBACK, port, clientFactory(() => new Sender()));
+    reactor.connectTCP(
+      LOOPBACK,
+      port,
+      clientFactory(() => new Sender()),
+    );
     const sink = await py.next('sink', 60_000);
     expect(sink.bytes).toBe(size);
     expect(sink.sha256).toBe(createHash('sha256').update(data).digest('hex'));
@@ -250,7 +258,11 @@ describe.skipIf(!hasTwisted)('Python Twisted client, twisted-ts server', () => {
         this.transport.write(data);
       }
     }
-    const port = reactor.listenTCP(0, serverFactory(() => new Echo()), { interface: LOOPBACK });
+    const port = reactor.listenTCP(
+      0,
+      serverFactory(() => new Echo()),
+      { interface: LOOPBACK },
+    );
     const py = start('echo-client', '--port', String(port.getHost().port), '--size', String(1024 * 1024));
     expect((await py.next('echoed')).ok).toBe(true);
     expect((await py.next('closed')).reason).toBe('ConnectionDone');
@@ -269,7 +281,11 @@ describe.skipIf(!hasTwisted)('Python Twisted client, twisted-ts server', () => {
         for (const other of clients) if (other !== this) other.sendLine(`${this.name}: ${line}`);
       }
     }
-    const port = reactor.listenTCP(0, serverFactory(() => new ChatServer()), { interface: LOOPBACK });
+    const port = reactor.listenTCP(
+      0,
+      serverFactory(() => new ChatServer()),
+      { interface: LOOPBACK },
+    );
     const f = clientFactory(() => new Lines());
     reactor.connectTCP(LOOPBACK, port.getHost().port, f);
     await until(() => f.built[0]?.connected === true, 'our client');

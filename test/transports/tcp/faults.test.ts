@@ -14,7 +14,18 @@ import type { IPushProducer } from '../../../src/interfaces.ts';
 import { Factory } from '../../../src/protocols/factory.ts';
 import { Protocol } from '../../../src/protocols/protocol.ts';
 import type { Connection } from '../../../src/transports/tcp/connection.ts';
-import { captureLog, cleanup, ClientRecorder, connectedPair, newReactor, openFds, Recording, ServerRecorder, turns, until } from './helpers.ts';
+import {
+  captureLog,
+  cleanup,
+  ClientRecorder,
+  connectedPair,
+  newReactor,
+  openFds,
+  Recording,
+  ServerRecorder,
+  turns,
+  until,
+} from './helpers.ts';
 
 let log: ReturnType<typeof captureLog>;
 beforeEach(() => {
@@ -75,7 +86,11 @@ describe('misbehaving peers', () => {
   });
 
   it('a peer that never reads: a push producer is paused and the buffer stays bounded', async () => {
-    const { server, client } = await connectedPair(newReactor(), () => new Recording(), () => new Recording());
+    const { server, client } = await connectedPair(
+      newReactor(),
+      () => new Recording(),
+      () => new Recording(),
+    );
     client.transport.pauseProducing(); // the peer never reads
     const socket = (server.transport as unknown as Connection).getHandle();
     let paused = false;
@@ -125,25 +140,29 @@ describe('load', () => {
     await until(() => reactor.getConnections().length === 0, 'every server side to close', 30_000);
   }, 60_000);
 
-  it.skipIf(openFds() === undefined)('10,000 connections opened and closed: no descriptor leaks', async () => {
-    const { reactor, port } = echoPort();
-    const before = openFds()!;
-    const factory = new ClientRecorder(() => new Recording());
-    const batch = 200;
-    for (let done = 0; done < 10_000; done += batch) {
-      const start = factory.built.length;
-      for (let i = 0; i < batch; i++) reactor.connectTCP('127.0.0.1', port, factory);
-      await until(() => factory.built.length === start + batch, 'a batch of connections', 30_000);
-      const mine = factory.built.slice(start);
-      for (const p of mine) p.transport.loseConnection();
-      await Promise.all(mine.map((p) => p.lost.asPromise()));
-    }
-    await until(() => reactor.getConnections().length === 0, 'every connection to close', 30_000);
-    await turns(5);
-    expect(factory.built).toHaveLength(10_000);
-    expect(factory.calls.filter((c) => c.startsWith('clientConnectionFailed'))).toEqual([]);
-    expect(openFds()! - before).toBeLessThanOrEqual(2);
-  }, 120_000);
+  it.skipIf(openFds() === undefined)(
+    '10,000 connections opened and closed: no descriptor leaks',
+    async () => {
+      const { reactor, port } = echoPort();
+      const before = openFds()!;
+      const factory = new ClientRecorder(() => new Recording());
+      const batch = 200;
+      for (let done = 0; done < 10_000; done += batch) {
+        const start = factory.built.length;
+        for (let i = 0; i < batch; i++) reactor.connectTCP('127.0.0.1', port, factory);
+        await until(() => factory.built.length === start + batch, 'a batch of connections', 30_000);
+        const mine = factory.built.slice(start);
+        for (const p of mine) p.transport.loseConnection();
+        await Promise.all(mine.map((p) => p.lost.asPromise()));
+      }
+      await until(() => reactor.getConnections().length === 0, 'every connection to close', 30_000);
+      await turns(5);
+      expect(factory.built).toHaveLength(10_000);
+      expect(factory.calls.filter((c) => c.startsWith('clientConnectionFailed'))).toEqual([]);
+      expect(openFds()! - before).toBeLessThanOrEqual(2);
+    },
+    120_000,
+  );
 });
 
 const hasPrlimit = spawnSync('prlimit', ['--version']).status === 0;
@@ -152,56 +171,66 @@ describe('EMFILE while accepting', () => {
   // libuv answers EMFILE with the same recovery Twisted uses (a reserved descriptor released to
   // accept and close the waiting connections), so Node reports nothing when it works; when even
   // that fails, net.Server emits 'error' and the port logs it. Either way: no crash, the port stays.
-  it.skipIf(!hasPrlimit)('the connections beyond the limit are closed, the port keeps listening and serves again', async () => {
-    const fixture = resolve(import.meta.dirname, 'fixtures/emfile-server.mjs');
-    const child = spawn('prlimit', ['--nofile=48', process.execPath, fixture], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const lines: string[] = [];
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    createInterface({ input: child.stdout }).on('line', (l) => lines.push(l));
-    const exited = new Promise<number | null>((r) => child.on('exit', r));
-    /** Connects, sends, and says whether the echo came back ('echoed') or the server closed ('closed'). */
-    const probe = (port: number): { socket: net.Socket; outcome: Promise<'echoed' | 'closed'> } => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.on('error', () => {});
-      socket.write('ping');
-      const outcome = new Promise<'echoed' | 'closed'>((r) => {
-        socket.once('data', () => r('echoed'));
-        socket.once('close', () => r('closed'));
+  it.skipIf(!hasPrlimit)(
+    'the connections beyond the limit are closed, the port keeps listening and serves again',
+    async () => {
+      const fixture = resolve(import.meta.dirname, 'fixtures/emfile-server.mjs');
+      const child = spawn('prlimit', ['--nofile=128', process.execPath, fixture], {
+        stdio: ['pipe', 'pipe', 'pipe'],
       });
-      return { socket, outcome };
-    };
-    try {
-      await until(() => lines.some((l) => l.startsWith('port ')), 'the child to listen', 10_000);
-      const port = Number(lines.find((l) => l.startsWith('port '))!.slice(5));
-      const probes = Array.from({ length: 100 }, () => probe(port));
-      const outcomes = await Promise.all(probes.map((p) => p.outcome));
-      const closed = outcomes.filter((o) => o === 'closed').length;
-      expect(closed).toBeGreaterThan(0); // the limit was hit
-      expect(outcomes.filter((o) => o === 'echoed').length).toBeGreaterThan(0);
-      for (const p of probes) p.socket.destroy();
-      // Once they are gone, it serves again.
-      let served = false;
-      for (let attempt = 0; attempt < 50 && !served; attempt++) {
-        const again = probe(port);
-        served = (await again.outcome) === 'echoed';
-        again.socket.destroy();
-        if (!served) await new Promise((r) => setTimeout(r, 100));
+      const lines: string[] = [];
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+      createInterface({ input: child.stdout }).on('line', (l) => lines.push(l));
+      const exited = new Promise<number | null>((r) => child.on('exit', r));
+      /** Connects, sends, and says whether the echo came back ('echoed') or the server closed ('closed'). */
+      const probe = (port: number): { socket: net.Socket; outcome: Promise<'echoed' | 'closed'> } => {
+        const socket = net.connect(port, '127.0.0.1');
+        socket.on('error', () => {});
+        socket.write('ping');
+        const outcome = new Promise<'echoed' | 'closed'>((r) => {
+          socket.once('data', () => r('echoed'));
+          socket.once('close', () => r('closed'));
+        });
+        return { socket, outcome };
+      };
+      try {
+        await until(() => lines.some((l) => l.startsWith('port ')), 'the child to listen', 10_000);
+        const port = Number(lines.find((l) => l.startsWith('port '))!.slice(5));
+        const probes = Array.from({ length: 300 }, () => probe(port));
+        const outcomes = await Promise.all(probes.map((p) => p.outcome));
+        const closed = outcomes.filter((o) => o === 'closed').length;
+        expect(closed).toBeGreaterThan(0); // the limit was hit
+        expect(outcomes.filter((o) => o === 'echoed').length).toBeGreaterThan(0);
+        for (const p of probes) p.socket.destroy();
+        // Once they are gone, it serves again.
+        let served = false;
+        for (let attempt = 0; attempt < 50 && !served; attempt++) {
+          const again = probe(port);
+          served = (await again.outcome) === 'echoed';
+          again.socket.destroy();
+          if (!served) await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(served).toBe(true);
+        expect(child.exitCode).toBeNull(); // never crashed
+      } finally {
+        child.stdin.end();
+        await exited;
       }
-      expect(served).toBe(true);
-      expect(child.exitCode).toBeNull(); // never crashed
-    } finally {
-      child.stdin.end();
-      await exited;
-    }
-    expect(stderr).toBe('');
-    expect(lines.filter((l) => l.startsWith('log ') && /Traceback|Unhandled/.test(l))).toEqual([]);
-  }, 40_000);
+      expect(stderr).toBe('');
+      expect(lines.filter((l) => l.startsWith('log ') && /Traceback|Unhandled/.test(l))).toEqual([]);
+    },
+    40_000,
+  );
 });
 
 describe('sanity', () => {
   it('a clean close after load still reports ConnectionDone', async () => {
-    const { server, client } = await connectedPair(newReactor(), () => new Recording(), () => new Recording());
+    const { server, client } = await connectedPair(
+      newReactor(),
+      () => new Recording(),
+      () => new Recording(),
+    );
     client.transport.loseConnection();
     expect((await server.lost.asPromise()).value).toBeInstanceOf(ConnectionDone);
   });

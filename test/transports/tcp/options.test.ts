@@ -37,10 +37,22 @@ const client = (): ClientFactory => {
 
 type Case = [string, () => unknown, RegExp | (new (...a: never[]) => Error), string?];
 
-const listenTCP = (...a: unknown[]) => () => (reactor.listenTCP as (...x: unknown[]) => unknown)(...a);
-const connectTCP = (...a: unknown[]) => () => (reactor.connectTCP as (...x: unknown[]) => unknown)(...a);
-const listenUNIX = (...a: unknown[]) => () => (reactor.listenUNIX as (...x: unknown[]) => unknown)(...a);
-const connectUNIX = (...a: unknown[]) => () => (reactor.connectUNIX as (...x: unknown[]) => unknown)(...a);
+const listenTCP =
+  (...a: unknown[]) =>
+  () =>
+    (reactor.listenTCP as (...x: unknown[]) => unknown)(...a);
+const connectTCP =
+  (...a: unknown[]) =>
+  () =>
+    (reactor.connectTCP as (...x: unknown[]) => unknown)(...a);
+const listenUNIX =
+  (...a: unknown[]) =>
+  () =>
+    (reactor.listenUNIX as (...x: unknown[]) => unknown)(...a);
+const connectUNIX =
+  (...a: unknown[]) =>
+  () =>
+    (reactor.connectUNIX as (...x: unknown[]) => unknown)(...a);
 
 describe('listenTCP', () => {
   const cases: Case[] = [
@@ -48,7 +60,11 @@ describe('listenTCP', () => {
     ['port 65536', () => listenTCP(65536, server())(), /"port" is out of range/],
     ['port NaN', () => listenTCP(NaN, server())(), /"port" is out of range/],
     ["port '80'", () => listenTCP('80', server())(), /"port" argument must be of type number/],
-    ['a factory that is not one', () => listenTCP(0, {})(), /"factory" argument must be a protocol factory.*buildProtocol/],
+    [
+      'a factory that is not one',
+      () => listenTCP(0, {})(),
+      /"factory" argument must be a protocol factory.*buildProtocol/,
+    ],
     ['a protocol class instead of a factory', () => listenTCP(0, Protocol)(), /"factory"/],
     ['backlog -1', () => listenTCP(0, server(), -1)(), /"backlog" is out of range/],
     ['backlog 1.5', () => listenTCP(0, server(), 1.5)(), /"backlog" is out of range/],
@@ -56,7 +72,11 @@ describe('listenTCP', () => {
     ['a host name as interface', () => listenTCP(0, server(), 50, 'localhost')(), InvalidAddressError],
     ['options.interface a number', () => listenTCP(0, server(), { interface: 1 })(), /"options.interface"/],
     ['options.reusePort 1', () => listenTCP(0, server(), { reusePort: 1 })(), /"options.reusePort"/],
-    ['an unknown option', () => listenTCP(0, server(), { interfce: '127.0.0.1' })(), /"interfce" is not one of them/],
+    [
+      'an unknown option',
+      () => listenTCP(0, server(), { interfce: '127.0.0.1' })(),
+      /"interfce" is not one of them/,
+    ],
     ['options.signal not a signal', () => listenTCP(0, server(), { signal: {} })(), /"options.signal"/],
     ['an aborted signal', () => listenTCP(0, server(), { signal: AbortSignal.abort() })(), /aborted/],
   ];
@@ -74,17 +94,41 @@ describe('listenTCP', () => {
 describe('connectTCP', () => {
   const cases: Case[] = [
     ['an empty host', () => connectTCP('', 80, client())(), /"host" is invalid/],
-    ['a host that is not a string', () => connectTCP(127001, 80, client())(), /"host" argument must be of type string/],
+    [
+      'a host that is not a string',
+      () => connectTCP(127001, 80, client())(),
+      /"host" argument must be of type string/,
+    ],
     ['port 0', () => connectTCP('127.0.0.1', 0, client())(), /"port" is out of range. It must be >= 1/],
-    ['a server factory (no clientConnectionFailed)', () => connectTCP('127.0.0.1', 80, server())(), /"factory".*startedConnecting/],
+    [
+      'a server factory (no clientConnectionFailed)',
+      () => connectTCP('127.0.0.1', 80, server())(),
+      /"factory".*startedConnecting/,
+    ],
     ['timeout 0', () => connectTCP('127.0.0.1', 80, client(), 0)(), /"timeout" is out of range/],
     ['timeout -1', () => connectTCP('127.0.0.1', 80, client(), -1)(), /"timeout" is out of range/],
     ['timeout NaN', () => connectTCP('127.0.0.1', 80, client(), NaN)(), /"timeout" is out of range/],
     ["timeout '30'", () => connectTCP('127.0.0.1', 80, client(), { timeout: '30' })(), /"options.timeout"/],
-    ['bindAddress not a tuple', () => connectTCP('127.0.0.1', 80, client(), 30, '127.0.0.1')(), /"bindAddress" argument must be a \[host, port\] tuple/],
-    ['bindAddress with a name', () => connectTCP('127.0.0.1', 80, client(), 30, ['localhost', 0])(), InvalidAddressError],
-    ['bindAddress port 70000', () => connectTCP('127.0.0.1', 80, client(), { bindAddress: ['', 70000] })(), /"options.bindAddress\[1\]"/],
-    ['an unknown option', () => connectTCP('127.0.0.1', 80, client(), { tiemout: 1 })(), /"tiemout" is not one of them/],
+    [
+      'bindAddress not a tuple',
+      () => connectTCP('127.0.0.1', 80, client(), 30, '127.0.0.1')(),
+      /"bindAddress" argument must be a \[host, port\] tuple/,
+    ],
+    [
+      'bindAddress with a name',
+      () => connectTCP('127.0.0.1', 80, client(), 30, ['localhost', 0])(),
+      InvalidAddressError,
+    ],
+    [
+      'bindAddress port 70000',
+      () => connectTCP('127.0.0.1', 80, client(), { bindAddress: ['', 70000] })(),
+      /"options.bindAddress\[1\]"/,
+    ],
+    [
+      'an unknown option',
+      () => connectTCP('127.0.0.1', 80, client(), { tiemout: 1 })(),
+      /"tiemout" is not one of them/,
+    ],
   ];
   it.each(cases)('%s', (_name, call, expected) => {
     expect(call).toThrow(expected as RegExp);
@@ -104,11 +148,19 @@ describe('listenUNIX and connectUNIX', () => {
     ['a path too long for sun_path', () => listenUNIX(long, server())(), /"address.length" is out of range/],
     ['a NUL inside a path', () => listenUNIX('/tmp/a\0b', server())(), /NUL/],
     ['mode 0o10000', () => listenUNIX('/tmp/x.sock', server(), 50, 0o10000)(), /"mode" is out of range/],
-    ['wantPID 1', () => listenUNIX('/tmp/x.sock', server(), 50, 0o666, 1)(), /"wantPID" argument must be of type boolean/],
+    [
+      'wantPID 1',
+      () => listenUNIX('/tmp/x.sock', server(), 50, 0o666, 1)(),
+      /"wantPID" argument must be of type boolean/,
+    ],
     ['options.mode', () => listenUNIX('/tmp/x.sock', server(), { mode: '666' })(), /"options.mode"/],
     ['a factory that is not one', () => listenUNIX('/tmp/x.sock', null)(), /"factory"/],
     ['connect: checkPID 1', () => connectUNIX('/tmp/x.sock', client(), 30, 1)(), /"checkPID"/],
-    ['connect: an unknown option', () => connectUNIX('/tmp/x.sock', client(), { check: true })(), /"check" is not one of them/],
+    [
+      'connect: an unknown option',
+      () => connectUNIX('/tmp/x.sock', client(), { check: true })(),
+      /"check" is not one of them/,
+    ],
   ];
   it.each(cases)('%s', (_name, call, expected) => {
     expect(call).toThrow(expected as RegExp);

@@ -74,7 +74,11 @@ class PushProducer implements IPushProducer {
 
 describe('a push (streaming) producer', () => {
   it('100 MB to a slow reader: paused when the buffer is full, resumed on drain; the buffer stays bounded', async () => {
-    const { server, client } = await connectedPair(newReactor(), () => new Recording(), () => new Recording());
+    const { server, client } = await connectedPair(
+      newReactor(),
+      () => new Recording(),
+      () => new Recording(),
+    );
     // A slow reader: the client reads in bursts.
     let reading = true;
     const toggle = setInterval(() => {
@@ -105,7 +109,11 @@ describe('a push (streaming) producer', () => {
   }, 60_000);
 
   it('the producer is told to stop when the connection is lost', async () => {
-    const { server, client } = await connectedPair(newReactor(), () => new Recording(), () => new Recording());
+    const { server, client } = await connectedPair(
+      newReactor(),
+      () => new Recording(),
+      () => new Recording(),
+    );
     const producer = new PushProducer(server.transport, Infinity);
     client.transport.pauseProducing();
     producer.start();
@@ -118,7 +126,11 @@ describe('a push (streaming) producer', () => {
 
 describe('a pull producer', () => {
   it('is asked for a chunk at registration, then once per emptied buffer, until it unregisters', async () => {
-    const { server, client } = await connectedPair(newReactor(), () => new Recording(), () => new Recording());
+    const { server, client } = await connectedPair(
+      newReactor(),
+      () => new Recording(),
+      () => new Recording(),
+    );
     const chunks = 200;
     let asked = 0;
     let maxBuffered = 0;
@@ -147,7 +159,11 @@ describe('a pull producer', () => {
 
 describe('registration rules', () => {
   it('a second producer: ProducerStateError; after unregistering, another may register', async () => {
-    const { server } = await connectedPair(newReactor(), () => new Recording(), () => new Recording());
+    const { server } = await connectedPair(
+      newReactor(),
+      () => new Recording(),
+      () => new Recording(),
+    );
     const p: IPushProducer = { pauseProducing() {}, resumeProducing() {}, stopProducing() {} };
     server.transport.registerProducer(p, true);
     expect(() => server.transport.registerProducer(p, true)).toThrow(ProducerStateError);
@@ -156,24 +172,41 @@ describe('registration rules', () => {
   });
 
   it('a non-producer is a TypeError naming the argument', async () => {
-    const { server } = await connectedPair(newReactor(), () => new Recording(), () => new Recording());
-    expect(() => server.transport.registerProducer({} as IPushProducer, true)).toThrow(/"producer".*pauseProducing/);
+    const { server } = await connectedPair(
+      newReactor(),
+      () => new Recording(),
+      () => new Recording(),
+    );
+    expect(() => server.transport.registerProducer({} as IPushProducer, true)).toThrow(
+      /"producer".*pauseProducing/,
+    );
     expect(() =>
       server.transport.registerProducer({ resumeProducing() {}, stopProducing() {} } as IPullProducer, false),
     ).not.toThrow();
   });
 
   it('registering on a closed connection tells the producer to stop at once (Twisted)', async () => {
-    const { server, client } = await connectedPair(newReactor(), () => new Recording(), () => new Recording());
+    const { server, client } = await connectedPair(
+      newReactor(),
+      () => new Recording(),
+      () => new Recording(),
+    );
     client.transport.loseConnection();
     await server.lost.asPromise();
     let stopped = false;
-    server.transport.registerProducer({ pauseProducing() {}, resumeProducing() {}, stopProducing: () => (stopped = true) }, true);
+    server.transport.registerProducer(
+      { pauseProducing() {}, resumeProducing() {}, stopProducing: () => (stopped = true) },
+      true,
+    );
     expect(stopped).toBe(true);
   });
 
   it('loseConnection waits for the producer to unregister; its writes still go out meanwhile', async () => {
-    const { server, client } = await connectedPair(newReactor(), () => new Recording(), () => new Recording());
+    const { server, client } = await connectedPair(
+      newReactor(),
+      () => new Recording(),
+      () => new Recording(),
+    );
     const p: IPushProducer = { pauseProducing() {}, resumeProducing() {}, stopProducing() {} };
     server.transport.registerProducer(p, true);
     server.transport.loseConnection();

@@ -73,7 +73,11 @@ describe('in a child process', () => {
 describe('in this process', () => {
   it('stop() ends open connections and pending attempts, and run() resolves', async () => {
     const reactor = newReactor();
-    const { server, client } = await connectedPair(reactor, () => new Recording(), () => new Recording());
+    const { server, client } = await connectedPair(
+      reactor,
+      () => new Recording(),
+      () => new Recording(),
+    );
     const pending = new ClientRecorder(() => new Recording());
     // A name that never resolves keeps this attempt pending until shutdown ends it.
     reactor.installResolver({ getHostByName: () => new Deferred<string>() });

@@ -4,7 +4,16 @@
  * the wantPID/checkPID lock files (in Twisted's on-disk format, checked against Python Twisted).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -17,7 +26,15 @@ import {
   ConnectionRefusedError,
 } from '../../../src/errors.ts';
 import type { UNIXAddress } from '../../../src/transports/address.ts';
-import { captureLog, cleanup, ClientRecorder, newReactor, Recording, ServerRecorder, until } from './helpers.ts';
+import {
+  captureLog,
+  cleanup,
+  ClientRecorder,
+  newReactor,
+  Recording,
+  ServerRecorder,
+  until,
+} from './helpers.ts';
 
 const PYTHON = '/usr/bin/python3';
 const hasTwisted = spawnSync(PYTHON, ['-c', 'import twisted'], { encoding: 'utf8' }).status === 0;
@@ -112,7 +129,9 @@ describe('paths', () => {
   it('a file that is not a socket is left alone: CannotListenError', () => {
     const path = nextPath();
     writeFileSync(path, 'precious');
-    expect(() => newReactor().listenUNIX(path, new ServerRecorder(() => new Echo()))).toThrow(CannotListenError);
+    expect(() => newReactor().listenUNIX(path, new ServerRecorder(() => new Echo()))).toThrow(
+      CannotListenError,
+    );
     expect(existsSync(path)).toBe(true);
   });
 
@@ -202,7 +221,10 @@ describe('wantPID and checkPID (lock files in Twisted’s format)', () => {
     reactor.listenUNIX(path, new ServerRecorder(() => new Echo()), { wantPID: true });
     const check = spawnSync(
       PYTHON,
-      ['-c', `from twisted.python import lockfile; print(lockfile.isLocked(${JSON.stringify(`${path}.lock`)}))`],
+      [
+        '-c',
+        `from twisted.python import lockfile; print(lockfile.isLocked(${JSON.stringify(`${path}.lock`)}))`,
+      ],
       { encoding: 'utf8' },
     );
     expect(check.stdout.trim()).toBe('True');
