@@ -130,7 +130,7 @@ function serverFactory<P extends Protocol>(make: () => P): Factory & { built: P[
 
 let reactor: Reactor;
 let log: ReturnType<typeof captureLog>;
-let peers: ReturnType<typeof peer>[] = [];
+const peers: ReturnType<typeof peer>[] = [];
 beforeEach(() => {
   reactor = new Reactor();
   log = captureLog();
