@@ -155,6 +155,50 @@ describe('data and closing', () => {
   });
 });
 
+describe('stopping a port', () => {
+  it('stopListening twice is harmless: both Deferreds fire, the factory stops once', async () => {
+    const reactor = newReactor();
+    const f = Factory.forProtocol(Protocol);
+    let stops = 0;
+    f.stopFactory = () => {
+      stops++;
+    };
+    f.noisy = false;
+    const port = reactor.listenTCP(0, f, { interface: '127.0.0.1' });
+    const a = port.stopListening();
+    const b = port.stopListening();
+    await Promise.all([a.asPromise(), b.asPromise()]);
+    await port.stopListening();
+    expect([stops, port.state, reactor.getListeningPorts()]).toEqual([1, 'stopped', []]);
+  });
+
+  it('the port number is free again once stopListening has fired', async () => {
+    const reactor = newReactor();
+    const f = Factory.forProtocol(Protocol);
+    f.noisy = false;
+    const port = reactor.listenTCP(0, f, { interface: '127.0.0.1' });
+    const number = port.getHost().port;
+    await port.stopListening();
+    const again = reactor.listenTCP(number, f, { interface: '127.0.0.1' });
+    expect(again.getHost().port).toBe(number);
+  });
+
+  it('aborting the signal stops the port; await using stops it too', async () => {
+    const reactor = newReactor();
+    const f = Factory.forProtocol(Protocol);
+    f.noisy = false;
+    const controller = new AbortController();
+    const port = reactor.listenTCP(0, f, { interface: '127.0.0.1', signal: controller.signal });
+    controller.abort();
+    await until(() => port.state === 'stopped', 'the port to stop');
+    {
+      await using scoped = reactor.listenTCP(0, f, { interface: '127.0.0.1' });
+      expect(scoped.state).toBe('listening');
+    }
+    expect(reactor.getListeningPorts()).toEqual([]);
+  });
+});
+
 describe('errors in protocol callbacks (logged; the connection dropped with the error as reason)', () => {
   it('dataReceived throws', async () => {
     class Bad extends Recording {
