@@ -17,6 +17,7 @@ export * from './errors.ts';
 export * from './failure.ts';
 export type * from './interfaces.ts';
 export * as log from './log/index.ts';
+export * from './logger/index.ts';
 export * from './defer/index.ts';
 export * from './task/index.ts';
 export * from './protocols/index.ts';
