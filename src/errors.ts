@@ -245,3 +245,4 @@ export class FailureGroup extends TwistedError {
   }
 }
 export * from './errors/logger.ts';
+export * from './errors/application.ts';

@@ -23,3 +23,4 @@ export * from './task/index.ts';
 export * from './protocols/index.ts';
 export * from './transports/index.ts';
 export * from './reactor/index.ts';
+export * from './application/index.ts';
