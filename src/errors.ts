@@ -246,3 +246,4 @@ export class FailureGroup extends TwistedError {
 }
 export * from './errors/logger.ts';
 export * from './errors/application.ts';
+export * from './errors/usage.ts';

@@ -24,3 +24,4 @@ export * from './protocols/index.ts';
 export * from './transports/index.ts';
 export * from './reactor/index.ts';
 export * from './application/index.ts';
+export * from './usage/index.ts';

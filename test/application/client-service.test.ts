@@ -47,7 +47,7 @@ class FakeEndpoint {
 
 const factory = { buildProtocol: () => new Proto() };
 
-function setup(policy = () => 1) {
+function setup(policy: (n: number) => number = () => 1) {
   const clock = new Clock();
   const endpoint = new FakeEndpoint();
   const service = new ClientService<Proto>(endpoint, factory, { retryPolicy: policy, clock });

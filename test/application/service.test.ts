@@ -22,12 +22,14 @@ beforeEach(() => {
 afterEach(() => logs.stop());
 
 class Recording extends Service {
-  constructor(
-    readonly label: string,
-    readonly journal: string[],
-    readonly stopResult?: () => unknown,
-  ) {
+  readonly label: string;
+  readonly journal: string[];
+  readonly stopResult: (() => unknown) | undefined;
+  constructor(label: string, journal: string[], stopResult?: () => unknown) {
     super();
+    this.label = label;
+    this.journal = journal;
+    this.stopResult = stopResult;
   }
   override privilegedStartService(): void {
     this.journal.push(`priv ${this.label}`);

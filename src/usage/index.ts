@@ -1,0 +1,7 @@
+/**
+ * Command lines (Twisted's `twisted.python.usage`): `Options` and `UsageError`.
+ *
+ * @module
+ */
+export { Options, type Coerce, type OptFlag, type OptParameter, type SubCommand } from './options.ts';
+export { portCoerce } from './coerce.ts';
