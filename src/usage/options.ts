@@ -56,9 +56,17 @@ interface Table {
   docs: OptionDoc[];
 }
 
+/** This file's directory, from a stack frame (`import.meta` does not exist in the CommonJS build). */
+function hereDirectory(): string {
+  const line = new Error().stack?.split('\n').find((l) => /options\.[jt]s/.test(l)) ?? '';
+  const m = /((?:file:\/\/)?\/[^():]+):\d+:\d+/.exec(line);
+  if (m === null) throw new Error('no file');
+  return dirname(m[1].startsWith('file://') ? fileURLToPath(m[1]) : m[1]);
+}
+
 function packageVersion(): string {
   try {
-    let dir = dirname(fileURLToPath(import.meta.url));
+    let dir = hereDirectory();
     for (let i = 0; i < 5; i++) {
       try {
         const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
