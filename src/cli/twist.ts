@@ -86,7 +86,6 @@ function beginLogging(options: TwistOptions): LogFile | undefined {
   return file;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-implied-eval -- see loadModule
 const importModule = new Function('url', 'return import(url)') as (url: string) => Promise<unknown>;
 
 /** Imports the module as Node would from the working directory. */
