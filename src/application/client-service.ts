@@ -14,12 +14,18 @@ import { reactor as globalReactor } from '../reactor/index.ts';
 import { backoffPolicy, type RetryPolicy } from './backoff-policy.ts';
 import { Service } from './service.ts';
 
+/** What `ClientService` needs of a connection: closing it. */
+export interface ClientServiceTransport {
+  /** Closes the connection (the protocol's `connectionLost` follows). */
+  loseConnection(): unknown;
+}
+
 /** What `ClientService` needs of a protocol: to hear that its connection was lost, and to close it. */
 export interface ClientServiceProtocol {
   /** Called by the transport when the connection is gone. */
   connectionLost?(reason: unknown): unknown;
   /** The connection, set by the transport. */
-  transport?: { loseConnection(): unknown } | undefined;
+  transport?: ClientServiceTransport | undefined;
 }
 
 /** What `ClientService` needs of a factory (Twisted's `IProtocolFactory`). */

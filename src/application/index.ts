@@ -19,5 +19,6 @@ export {
   type ClientServiceEndpoint,
   type ClientServiceFactory,
   type ClientServiceProtocol,
+  type ClientServiceTransport,
   type ClientServiceOptions,
 } from './client-service.ts';

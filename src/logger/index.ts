@@ -5,8 +5,8 @@
  * @module
  */
 export type { LogEvent, ILogObserver } from './event.ts';
-export { LogLevel, type LogLevelName } from './levels.ts';
-export { Logger, type LoggerOptions, type LogFields } from './logger.ts';
+export { LogLevel, type LogLevelName, type LogLevelJSON } from './levels.ts';
+export { Logger, type LoggerOptions, type LogFields, type Unpersistable } from './logger.ts';
 export { CallableObserver } from './callable-observer.ts';
 export { LogPublisher } from './log-publisher.ts';
 export { globalLogPublisher } from './global-publisher.ts';

@@ -6,6 +6,14 @@
 import { InvalidLogLevelError } from '../errors/logger.ts';
 import { processWide } from './process-wide.ts';
 
+/** A level as JSON: Twisted's encoding of a named constant. */
+export interface LogLevelJSON {
+  /** The level's name. */
+  name: LogLevelName;
+  /** The UUID Twisted's JSON observer tags log levels with. */
+  __class_uuid__: string;
+}
+
 /** The name of a log level. */
 export type LogLevelName = 'debug' | 'info' | 'warn' | 'error' | 'critical';
 
@@ -72,7 +80,7 @@ export class LogLevel {
   }
 
   /** Twisted's JSON form, `{ name, __class_uuid__ }`, which Python Twisted reads back as the same level. */
-  toJSON(): { name: LogLevelName; __class_uuid__: string } {
+  toJSON(): LogLevelJSON {
     return { name: this.name, __class_uuid__: UUID };
   }
 

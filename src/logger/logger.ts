@@ -12,6 +12,12 @@ import type { ILogObserver, LogEvent } from './event.ts';
 import { globalLogPublisher } from './global-publisher.ts';
 import { LogLevel } from './levels.ts';
 
+/** What Twisted's JSON observer writes for an object that is not data. */
+export interface Unpersistable {
+  /** Always true. */
+  unpersistable: true;
+}
+
 /** The fields of an event, beside the `log_*` keys the logger sets. */
 export type LogFields = Record<string, unknown>;
 
@@ -180,7 +186,7 @@ export class Logger {
   }
 
   /** Loggers are not written to JSON logs (Python Twisted writes `{"unpersistable": true}` too). */
-  toJSON(): { unpersistable: true } {
+  toJSON(): Unpersistable {
     return { unpersistable: true };
   }
 

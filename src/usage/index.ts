@@ -3,5 +3,12 @@
  *
  * @module
  */
-export { Options, type Coerce, type OptFlag, type OptParameter, type SubCommand } from './options.ts';
+export {
+  Options,
+  type Coerce,
+  type CoerceDoc,
+  type OptFlag,
+  type OptParameter,
+  type SubCommand,
+} from './options.ts';
 export { portCoerce } from './coerce.ts';

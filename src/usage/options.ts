@@ -13,7 +13,13 @@ import { getopt } from './getopt.ts';
 import { docMakeChunks, wrap, type OptionDoc } from './usage-text.ts';
 
 /** A coerce function: turns the text of a parameter into its value; `coerceDoc` is added to the help. */
-export type Coerce = ((value: string) => unknown) & { coerceDoc?: string };
+export type Coerce = ((value: string) => unknown) & CoerceDoc;
+
+/** The help text a coerce function may carry. */
+export interface CoerceDoc {
+  /** Added to the option's documentation in `--help`. */
+  coerceDoc?: string;
+}
 
 /** A flag: `[long, short?, doc?]` (Twisted's `optFlags` rows). */
 export type OptFlag = readonly [long: string, short?: string | null, doc?: string];
