@@ -24,6 +24,7 @@ const SUITES: Record<string, () => Promise<{ run: (ctx: SuiteContext) => Promise
   multicast: () => import('./suites/multicast.ts'),
   timers: () => import('./suites/timers.ts'),
   deferreds: () => import('./suites/deferreds.ts'),
+  logger: () => import('./suites/logger.ts'),
   cluster: () => import('./suites/cluster.ts'),
 };
 
