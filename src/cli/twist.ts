@@ -185,6 +185,18 @@ async function twist(argv: string[]): Promise<number> {
     throw e;
   }
   const name = options.module!;
+  // Signals are handled from here on: one that arrives while the module loads or starts stops
+  // the tree as soon as the reactor runs, instead of killing the process half-started.
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalled) return;
+    signalled = true;
+    log.info('Received {signal}, shutting down.', { signal, log_system: '-' });
+    if (reactor.running) reactor.stop();
+    else reactor.callWhenRunning(() => reactor.stop());
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const pidfile = options.get('pidfile') as string | undefined;
   if (pidfile !== undefined) {
     try {
@@ -227,15 +239,6 @@ async function twist(argv: string[]): Promise<number> {
       return undefined;
     }),
   );
-  let signalled = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (signalled) return;
-    signalled = true;
-    log.info('Received {signal}, shutting down.', { signal, log_system: '-' });
-    reactor.stop();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   log.info('Starting reactor...');
   await reactor.run({ installSignalHandlers: false });
   log.info('Main loop terminated.', { log_system: '-' });
