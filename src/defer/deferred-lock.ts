@@ -28,7 +28,8 @@ export class DeferredLock extends ConcurrencyPrimitive {
    */
   acquire(): Deferred<this> {
     const d = new Deferred<this>((cancelled) => this.cancelAcquire(cancelled));
-    if (this.locked) {
+    // Free with waiters only while a release hands it over: they come first.
+    if (this.locked || this.waiting.length > 0) {
       this.waiting.push(d);
     } else {
       this.locked = true;
@@ -38,18 +39,28 @@ export class DeferredLock extends ConcurrencyPrimitive {
   }
 
   /**
-   * Releases the lock; the next waiter's Deferred fires now, holding it.
+   * Releases the lock; the next waiter's Deferred fires now, holding it (called from inside a
+   * waiter's callback, once that callback has returned).
    *
    * @throws AssertionError (`ERR_ASSERTION`) if the lock is not held, as Twisted asserts.
    */
   release(): void {
     ok(this.locked, 'Tried to release an unlocked lock');
     this.locked = false;
+    this.handOver();
+  }
+
+  /** @internal See {@link ConcurrencyPrimitive.takeForWaiter}. */
+  protected takeForWaiter(): Deferred<this> | undefined {
+    if (this.locked) return undefined;
     const next = this.waiting.shift();
-    if (next !== undefined) {
-      this.locked = true;
-      next.callback(this);
-    }
+    if (next !== undefined) this.locked = true;
+    return next;
+  }
+
+  /** @internal See {@link ConcurrencyPrimitive.giveBack}. */
+  protected giveBack(): void {
+    this.locked = false;
   }
 
   private cancelAcquire(d: Deferred<this>): void {

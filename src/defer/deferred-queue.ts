@@ -29,6 +29,14 @@ export class DeferredQueue<T = unknown> {
   readonly pending: T[] = [];
   /** Waiting gets, oldest first. */
   readonly waiting: Deferred<T>[] = [];
+  /**
+   * Gets already given their object, not yet fired, with the object: `[get, object, …]`. A put
+   * from inside a get's callback lands here and the loop of the outer put fires it, so that
+   * producers and consumers feeding each other run in constant stack (Twisted recurses, and a
+   * ping-pong of a few thousand items overflowed the stack).
+   */
+  readonly #handOffs: unknown[] = [];
+  #handingOff = false;
 
   /** @throws RangeError (`ERR_OUT_OF_RANGE`) unless `size` and `backlog` are integers >= 0 (or undefined). */
   constructor(size?: number, backlog?: number) {
@@ -46,7 +54,8 @@ export class DeferredQueue<T = unknown> {
   put(obj: T): void {
     const getter = this.waiting.shift();
     if (getter !== undefined) {
-      getter.callback(obj);
+      this.#handOffs.push(getter, obj);
+      this.#handOff();
     } else if (this.size === undefined || this.pending.length < this.size) {
       this.pending.push(obj);
     } else {
@@ -69,6 +78,30 @@ export class DeferredQueue<T = unknown> {
     throw new QueueUnderflow(
       `DeferredQueue has ${this.backlog} gets waiting already (backlog ${this.backlog})`,
     );
+  }
+
+  /** Fires the gets given their objects, in order; a get cancelled meanwhile passes its object on. */
+  #handOff(): void {
+    if (this.#handingOff) return; // the loop below, further up the stack, fires it
+    this.#handingOff = true;
+    const handOffs = this.#handOffs;
+    try {
+      while (handOffs.length > 0) {
+        const getter = handOffs.shift() as Deferred<T>;
+        const obj = handOffs.shift() as T;
+        if (!getter.called) {
+          getter.callback(obj);
+          continue;
+        }
+        // Cancelled after the put chose it: the object goes to the next get, or back in front
+        // of the stored ones (it was put before them).
+        const next = this.waiting.shift();
+        if (next !== undefined) handOffs.unshift(next, obj);
+        else this.pending.unshift(obj);
+      }
+    } finally {
+      this.#handingOff = false;
+    }
   }
 
   private cancelGet(d: Deferred<T>): void {

@@ -38,7 +38,8 @@ export class DeferredSemaphore extends ConcurrencyPrimitive {
    */
   acquire(): Deferred<this> {
     const d = new Deferred<this>((cancelled) => this.cancelAcquire(cancelled));
-    if (this.tokens === 0) {
+    // Tokens with waiters only while a release hands them over: the waiters come first.
+    if (this.tokens === 0 || this.waiting.length > 0) {
       this.waiting.push(d);
     } else {
       this.tokens--;
@@ -48,18 +49,28 @@ export class DeferredSemaphore extends ConcurrencyPrimitive {
   }
 
   /**
-   * Gives a token back; the next waiter's Deferred fires now, holding it.
+   * Gives a token back; the next waiter's Deferred fires now, holding it (called from inside a
+   * waiter's callback, once that callback has returned).
    *
    * @throws AssertionError (`ERR_ASSERTION`) when released more often than acquired, as Twisted asserts.
    */
   release(): void {
     ok(this.tokens < this.limit, 'Someone released me too many times: too many tokens!');
     this.tokens++;
+    this.handOver();
+  }
+
+  /** @internal See {@link ConcurrencyPrimitive.takeForWaiter}. */
+  protected takeForWaiter(): Deferred<this> | undefined {
+    if (this.tokens === 0) return undefined;
     const next = this.waiting.shift();
-    if (next !== undefined) {
-      this.tokens--;
-      next.callback(this);
-    }
+    if (next !== undefined) this.tokens--;
+    return next;
+  }
+
+  /** @internal See {@link ConcurrencyPrimitive.giveBack}. */
+  protected giveBack(): void {
+    this.tokens++;
   }
 
   private cancelAcquire(d: Deferred<this>): void {
