@@ -19,12 +19,16 @@ export abstract class ConcurrencyPrimitive {
   abstract release(): void;
 
   /**
-   * @internal Takes what `acquire` takes and returns the oldest waiter, if one is waiting and
-   * the primitive is free; else takes nothing and returns `undefined`.
+   * Takes what `acquire` takes and returns the oldest waiter, if one is waiting and the
+   * primitive is free; else takes nothing and returns `undefined`. Used by {@link handOver};
+   * a subclass that calls it overrides this (the default serves nobody).
    */
-  protected abstract takeForWaiter(): Deferred<this> | undefined;
-  /** @internal Gives back what {@link takeForWaiter} took, for a waiter that could not take it. */
-  protected abstract giveBack(): void;
+  protected takeForWaiter(): Deferred<this> | undefined {
+    return undefined;
+  }
+
+  /** Gives back what {@link takeForWaiter} took, for a waiter that could not be fired. */
+  protected giveBack(): void {}
 
   /**
    * Acquires, then calls `fn(...args)`, and releases once the result (or the Deferred/Promise

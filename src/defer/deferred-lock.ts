@@ -50,16 +50,16 @@ export class DeferredLock extends ConcurrencyPrimitive {
     this.handOver();
   }
 
-  /** @internal See {@link ConcurrencyPrimitive.takeForWaiter}. */
-  protected takeForWaiter(): Deferred<this> | undefined {
+  /** See {@link ConcurrencyPrimitive.takeForWaiter}. */
+  protected override takeForWaiter(): Deferred<this> | undefined {
     if (this.locked) return undefined;
     const next = this.waiting.shift();
     if (next !== undefined) this.locked = true;
     return next;
   }
 
-  /** @internal See {@link ConcurrencyPrimitive.giveBack}. */
-  protected giveBack(): void {
+  /** See {@link ConcurrencyPrimitive.giveBack}. */
+  protected override giveBack(): void {
     this.locked = false;
   }
 

@@ -60,16 +60,16 @@ export class DeferredSemaphore extends ConcurrencyPrimitive {
     this.handOver();
   }
 
-  /** @internal See {@link ConcurrencyPrimitive.takeForWaiter}. */
-  protected takeForWaiter(): Deferred<this> | undefined {
+  /** See {@link ConcurrencyPrimitive.takeForWaiter}. */
+  protected override takeForWaiter(): Deferred<this> | undefined {
     if (this.tokens === 0) return undefined;
     const next = this.waiting.shift();
     if (next !== undefined) this.tokens--;
     return next;
   }
 
-  /** @internal See {@link ConcurrencyPrimitive.giveBack}. */
-  protected giveBack(): void {
+  /** See {@link ConcurrencyPrimitive.giveBack}. */
+  protected override giveBack(): void {
     this.tokens++;
   }
 
