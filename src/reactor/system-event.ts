@@ -8,10 +8,11 @@
  * @module
  */
 import { inspect } from 'node:util';
+import { handleAsyncResult } from '../defer/user-code.ts';
 import type { TriggerId, TriggerPhase } from '../interfaces.ts';
 import { err } from '../log/log.ts';
 import { invalidArgValue, validateFunction, validateObject, validateString } from '../validate.ts';
-import { isWaitable, waitAll } from './wait-all.ts';
+import { waitAll } from './wait-all.ts';
 
 /** The phases of a system event, in firing order. */
 export const TRIGGER_PHASES: readonly TriggerPhase[] = ['before', 'during', 'after'];
@@ -109,16 +110,16 @@ export class SystemEvent {
 
   /**
    * Fires the event: every `before` trigger, then (once every Deferred or Promise they returned
-   * has settled) the `during` and `after` triggers. An exception in a trigger is logged and the
-   * others still run.
+   * has settled) the `during` and `after` triggers. An exception in a trigger, or the rejection
+   * of what it returned (in any phase), is logged and the others still run.
    */
   fire(hooks: FireHooks = {}): void {
     const results: unknown[] = [];
     // Shift one at a time rather than iterating a copy: triggers removed by an earlier trigger
     // must not run, and triggers added to this phase while it fires must.
     for (let t = this.#phases.before.shift(); t !== undefined; t = this.#phases.before.shift()) {
-      const result = this.#run('before', t);
-      if (isWaitable(result)) results.push(result);
+      const settled = this.#run('before', t);
+      if (settled !== undefined) results.push(settled);
     }
     waitAll(results, `A 'before' trigger of system event '${this.eventType}' failed`, () => {
       const waits = hooks.during?.() ?? [];
@@ -135,13 +136,23 @@ export class SystemEvent {
     for (let t = list.shift(); t !== undefined; t = list.shift()) this.#run(phase, t);
   }
 
-  #run(phase: TriggerPhase, trigger: Trigger): unknown {
+  /**
+   * Runs one trigger. A throw, or the rejection of the thenable it returned, is logged with the
+   * same `why`. Returns what to wait on (it never rejects), or undefined.
+   */
+  #run(phase: TriggerPhase, trigger: Trigger): PromiseLike<unknown> | undefined {
+    let result: unknown;
     try {
-      return (trigger.fn as (...args: unknown[]) => unknown)(...trigger.args);
+      result = (trigger.fn as (...args: unknown[]) => unknown)(...trigger.args);
     } catch (e) {
-      const name = trigger.fn.name || '<anonymous>';
-      err(e, `Error in '${phase}' trigger ${name} of system event '${this.eventType}'`);
+      this.#logTriggerError(e, { phase, trigger });
       return undefined;
     }
+    return handleAsyncResult(result, this.#logTriggerError, { phase, trigger });
   }
+
+  #logTriggerError = (reason: unknown, where: { phase: TriggerPhase; trigger: Trigger }): void => {
+    const name = where.trigger.fn.name || '<anonymous>';
+    err(reason, `Error in '${where.phase}' trigger ${name} of system event '${this.eventType}'`);
+  };
 }

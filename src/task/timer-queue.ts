@@ -8,6 +8,7 @@
  * @internal
  * @module
  */
+import { handleAsyncResult } from '../defer/user-code.ts';
 import { validateDelay, validateFunction } from '../validate.ts';
 import { CALLED, DEFERRED_BASE, DelayedCall, DROPPED, type DelayedCallOwner } from './delayed-call.ts';
 import { TimerBucket } from './timer-bucket.ts';
@@ -163,8 +164,10 @@ export class TimerQueue implements DelayedCallOwner {
    * scheduled (or moved) once this pass began wait for the next pass, so that a call that reschedules itself with delay 0 cannot starve the event loop;
    * without one (`Clock`) they run at once if due, as in Twisted.
    *
-   * `onError` receives what a call throws; without it the exception propagates and the calls
-   * still due run at the next pass. Returns the number of calls run.
+   * `onError` receives what a call throws, and the reason a thenable it returned rejects with
+   * (later); without it the exception propagates and the calls still due run at the next pass
+   * (a rejection is then left to the caller: `Clock` is for tests, whose runner reports it).
+   * Returns the number of calls run.
    */
   runDue(now: number, seqLimit = Infinity, onError?: (error: unknown, call: DelayedCall) => void): number {
     const limited = seqLimit !== Infinity && this.#deferred === undefined;
@@ -244,12 +247,14 @@ export class TimerQueue implements DelayedCallOwner {
           if (args.length === 0) call.func();
           else call.func(...args);
         } else {
+          let result: unknown;
           try {
-            if (args.length === 0) call.func();
-            else call.func(...args);
+            result = args.length === 0 ? call.func() : call.func(...args);
           } catch (e) {
             onError(e, call);
           }
+          // An async call's rejection is reported as its throw would be (issue 12).
+          if (result !== undefined) handleAsyncResult(result, onError, call);
         }
         if (calls !== bucket.calls || !bucket.sorted || made !== this.#made || bucket.live === 0) break;
       }
