@@ -23,7 +23,13 @@ afterEach(() => log.stop());
 /** The logged error whose failure says `message`. */
 function logged(message: string): LogEvent {
   const found = log.errors().find((e) => e.failure?.getErrorMessage() === message);
-  expect(found, `an error event for ${message}; got ${log.errors().map((e) => e.why).join(' | ')}`).toBeDefined();
+  expect(
+    found,
+    `an error event for ${message}; got ${log
+      .errors()
+      .map((e) => e.why)
+      .join(' | ')}`,
+  ).toBeDefined();
   return found!;
 }
 
@@ -55,7 +61,12 @@ describe('handleAsyncResult / callUserCode (the helper every hook goes through)'
   it('reports a rejected Promise, a failed Deferred and a rejecting foreign thenable once each', async () => {
     const seen: unknown[] = [];
     const onError = (reason: unknown, ctx: string): void => {
-      seen.push([ctx, reason instanceof Error ? reason.message : (reason as { getErrorMessage(): string }).getErrorMessage()]);
+      seen.push([
+        ctx,
+        reason instanceof Error
+          ? reason.message
+          : (reason as { getErrorMessage(): string }).getErrorMessage(),
+      ]);
     };
     handleAsyncResult(Promise.reject(new Error('promise')), onError, 'p');
     const d = new Deferred<void>();
@@ -154,7 +165,9 @@ describe('async system event triggers', () => {
     await until(() => log.errors().length === 6, 'six errors');
     for (const event of ['startup', 'shutdown']) {
       for (const phase of ['before', 'during', 'after']) {
-        expect(logged(`${phase} ${event}`).why).toBe(`Error in '${phase}' trigger failing of system event '${event}'`);
+        expect(logged(`${phase} ${event}`).why).toBe(
+          `Error in '${phase}' trigger failing of system event '${event}'`,
+        );
       }
     }
   });
@@ -169,9 +182,15 @@ describe('the process survives', () => {
       ['--experimental-strip-types', '--no-warnings', fixture],
       { timeout: 30_000 },
     );
-    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { why?: string; message?: string; done?: boolean });
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { why?: string; message?: string; done?: boolean });
     expect(lines.at(-1)).toEqual({ done: true });
-    const messages = lines.slice(0, -1).map((l) => l.message).sort();
+    const messages = lines
+      .slice(0, -1)
+      .map((l) => l.message)
+      .sort();
     expect(messages).toEqual(
       [
         'after shutdown',
