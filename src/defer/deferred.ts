@@ -8,7 +8,15 @@
 import { AlreadyCalledError, CancelledError, TimeoutError, TwistedError } from '../errors.ts';
 import { Failure } from '../failure.ts';
 import type { IDelayedCall, IReactorTime } from '../interfaces.ts';
-import { invalidArgType, validateDelay, validateFunction } from '../validate.ts';
+import {
+  invalidArgType,
+  invalidArgValue,
+  isInstance,
+  readProperty,
+  uninspectableReturn,
+  validateDelay,
+  validateFunction,
+} from '../validate.ts';
 import { captureStack, DebugInfo, noteStackOverflow, reportStackOverflow, watch } from './debug-info.ts';
 
 /** A callback as stored: the result first, then the extra arguments given at registration. */
@@ -171,7 +179,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * This Deferred's result becomes `undefined` afterwards; cancelling `d` does nothing to this one.
    */
   chainDeferred(d: Deferred<T>): Deferred<undefined> {
-    if (!(d instanceof Deferred)) throw invalidArgType('d', 'an instance of Deferred', d);
+    if (!isInstance(d, Deferred)) throw invalidArgType('d', 'an instance of Deferred', d);
     return this._add(chainCallback, chainErrback, [d], [d]) as never;
   }
 
@@ -184,7 +192,18 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *   from a callback, instead).
    */
   callback(result: T | Failure): void {
-    if (result instanceof Deferred) {
+    let isDeferred: boolean;
+    try {
+      isDeferred = result instanceof Deferred;
+    } catch (e) {
+      // A revoked Proxy, or one whose getPrototypeOf trap throws: the chain could not tell a
+      // Failure from a value, so it is refused here rather than breaking the runner later.
+      throw Object.assign(
+        invalidArgValue('result', `Its prototype cannot be read, so it cannot be a result: ${String(e)}`),
+        { cause: e },
+      );
+    }
+    if (isDeferred) {
       throw invalidArgType('result', 'a value that is not a Deferred (use chainDeferred)', result);
     }
     this._start(result);
@@ -204,7 +223,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
         'Deferred.errback() was called without a reason (JavaScript has no current exception); pass the error',
       );
     }
-    this._start(reason instanceof Failure ? reason : new Failure(reason));
+    this._start(isInstance(reason, Failure) ? reason : new Failure(reason));
   }
 
   /** Stops the chain: callbacks do not run until as many `unpause()` calls. */
@@ -251,12 +270,21 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     onTimeoutCancel?: (result: T | Failure, seconds: number) => unknown,
   ): this {
     validateDelay(seconds, 'seconds');
-    if (clock === null || typeof clock !== 'object' || typeof clock.callLater !== 'function') {
+    // Read once: a getter cannot answer a function to the check and something else to the call.
+    const callLater =
+      clock !== null && typeof clock === 'object' ? readProperty(clock, 'callLater', 'clock') : undefined;
+    if (typeof callLater !== 'function') {
       throw invalidArgType('clock', 'an IReactorTime (an object with callLater)', clock);
     }
     if (onTimeoutCancel !== undefined) validateFunction(onTimeoutCancel, 'onTimeoutCancel');
     const state = { timedOut: false };
-    const call = clock.callLater(seconds, timeItOut, this as Deferred<unknown>, state);
+    const call = (callLater as (...args: unknown[]) => IDelayedCall).call(
+      clock,
+      seconds,
+      timeItOut,
+      this as Deferred<unknown>,
+      state,
+    );
     this._add(
       convertCancelled,
       convertCancelled,
@@ -272,7 +300,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * once the chain passes this point, so a long-lived signal does not keep the Deferred alive.
    */
   cancelOn(signal: AbortSignal): this {
-    if (!(signal instanceof AbortSignal))
+    if (!isInstance(signal, AbortSignal))
       throw invalidArgType('signal', 'an instance of AbortSignal', signal);
     if (signal.aborted) {
       this.cancel();
@@ -312,15 +340,24 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * the Promise's late outcome is ignored. A rejection is delivered as a `Failure`.
    */
   static fromPromise<T>(promise: PromiseLike<T>): Deferred<T> {
-    if (promise instanceof Deferred) return promise;
-    if (promise === null || typeof promise !== 'object' || typeof promise.then !== 'function') {
+    if (isInstance(promise, Deferred)) return promise as Deferred<T>;
+    // Read once, and called as read: a getter cannot pass the check and then change.
+    const then =
+      promise !== null && typeof promise === 'object' ? readProperty(promise, 'then', 'promise') : undefined;
+    if (typeof then !== 'function') {
       throw invalidArgType('promise', 'a Promise or another thenable', promise);
     }
     const d = new Deferred<T>();
-    promise.then(
-      (value) => d.callback(value),
-      (reason: unknown) => d.errback(reason),
-    );
+    try {
+      (then as PromiseLike<T>['then']).call(
+        promise,
+        (value) => d.callback(value),
+        (reason: unknown) => d.errback(reason),
+      );
+    } catch (e) {
+      // As Promise.resolve(thenable) does: a then() that throws rejects.
+      if (!d._called) d.errback(e);
+    }
     return d;
   }
 
@@ -440,9 +477,20 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
               current._running = false;
             }
 
-            let inner = current._result;
-            if (inner instanceof Promise) inner = current._result = Deferred.fromPromise(inner);
-            if (!(inner instanceof Deferred)) continue;
+            const returned = current._result;
+            if (returned === null || (typeof returned !== 'object' && typeof returned !== 'function'))
+              continue;
+            let inner: Deferred<unknown>;
+            try {
+              if (returned instanceof Promise) inner = current._result = Deferred.fromPromise(returned);
+              else if (returned instanceof Deferred) inner = returned as Deferred<unknown>;
+              else continue;
+            } catch (e) {
+              // A revoked Proxy (or one whose trap throws) returned by the callback: it cannot be
+              // told from a Deferred or a Failure, so the chain fails here, as if it had thrown.
+              current._result = new Failure(uninspectableReturn('A Deferred callback', e));
+              continue;
+            }
             if (inner === current) {
               // Twisted only warns and then waits forever; a chain waiting on itself is a bug, say so.
               current._result = new Failure(

@@ -16,6 +16,7 @@
  */
 import { Failure } from '../failure.ts';
 import { err } from '../log/log.ts';
+import { isInstance } from '../validate.ts';
 import { Deferred } from './deferred.ts';
 
 /**
@@ -41,13 +42,13 @@ export function handleAsyncResult<C>(
 ): PromiseLike<unknown> | undefined {
   if (result === undefined || result === null) return undefined;
   if (typeof result !== 'object' && typeof result !== 'function') return undefined;
-  if (result instanceof Deferred) {
+  if (isInstance(result, Deferred)) {
     return (result as Deferred<unknown>).addErrback((failure: Failure) => {
       report(onError, failure, context);
       return undefined;
     });
   }
-  if (result instanceof Promise) {
+  if (isInstance(result, Promise)) {
     return result.then(undefined, (reason: unknown) => report(onError, reason, context));
   }
   let then: unknown;

@@ -7,7 +7,7 @@
  * @internal
  * @module
  */
-import { inspect } from 'node:util';
+import { inspect, types } from 'node:util';
 import { handleAsyncResult } from '../defer/user-code.ts';
 import type { TriggerId, TriggerPhase } from '../interfaces.ts';
 import { err } from '../log/log.ts';
@@ -35,9 +35,37 @@ export function makeTriggerId(phase: TriggerPhase, eventType: string, id: number
   return Object.freeze({ phase, eventType, id });
 }
 
-/** Checks the argument of `removeSystemEventTrigger`: an object (`ERR_INVALID_ARG_TYPE`). */
+/**
+ * Checks the argument of `removeSystemEventTrigger`: an object (`ERR_INVALID_ARG_TYPE`) whose
+ * `phase` is a known phase, `eventType` a string and `id` an integer, each an own data property
+ * (`ERR_INVALID_ARG_VALUE` naming `id`). A forged id (`{ phase: '__proto__' }`, a getter that
+ * answers differently to the check and to the use, a Proxy) gets that error rather than reaching
+ * the registry. Reading own data properties runs no user code, so what was checked is what the
+ * caller then reads.
+ */
 export function validateTriggerId(id: unknown): asserts id is TriggerId {
   validateObject(id, 'id');
+  const phase = ownData(id, 'phase');
+  const eventType = ownData(id, 'eventType');
+  const number = ownData(id, 'id');
+  if (
+    types.isProxy(id) ||
+    !TRIGGER_PHASES.includes(phase as TriggerPhase) ||
+    typeof eventType !== 'string' ||
+    !Number.isSafeInteger(number)
+  ) {
+    throw invalidArgValue(
+      'id',
+      'It must be an id returned by addSystemEventTrigger (or callWhenRunning): ' +
+        `{ phase: 'before' | 'during' | 'after', eventType: string, id: integer }. Received ${inspect(id, { depth: 0 })}`,
+    );
+  }
+}
+
+/** The value of an own data property; `undefined` for an accessor, an absent key or a Proxy. */
+function ownData(object: object, key: string): unknown {
+  if (types.isProxy(object)) return undefined;
+  return Object.getOwnPropertyDescriptor(object, key)?.value;
 }
 
 /**
@@ -82,7 +110,12 @@ export interface FireHooks {
 export class SystemEvent {
   /** The event's name (`'startup'`, `'shutdown'` or any other). */
   readonly eventType: string;
-  readonly #phases: Record<TriggerPhase, Trigger[]> = { before: [], during: [], after: [] };
+  /** Null-prototype: only the three phases are keys here, whatever a caller passes. */
+  readonly #phases: Record<TriggerPhase, Trigger[]> = Object.assign(Object.create(null) as object, {
+    before: [],
+    during: [],
+    after: [],
+  });
 
   /** An event with no trigger yet. */
   constructor(eventType: string) {

@@ -49,6 +49,20 @@ export function isTypedError(e: unknown): e is Error {
   return typeof code === 'string' && (code.startsWith('ERR_') || code === 'ABORT_ERR');
 }
 
+/**
+ * The stricter oracle of the hostile-input properties (issue 12, point 10): a `TypeError` or
+ * `RangeError` must carry a stable `code` (Node's `ERR_*`): an engine error such as "Cannot
+ * perform 'get' on a proxy that has been revoked" has none, and is an internal error leaking
+ * out. The caller's own error (`own`: thrown by its getter or trap) may propagate as it is.
+ */
+export function isCodedError(e: unknown, own?: (e: unknown) => boolean): boolean {
+  if (own?.(e)) return true;
+  if (!(e instanceof Error)) return false;
+  if (e instanceof TwistedError) return true;
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('ERR_') || code === 'ABORT_ERR');
+}
+
 /** What a call did: returned (a value, or a Deferred that fired with one), or failed with `error`. */
 export type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown; via: 'throw' | 'errback' };
 
