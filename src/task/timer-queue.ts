@@ -10,7 +10,14 @@
  */
 import { handleAsyncResult } from '../defer/user-code.ts';
 import { validateDelay, validateFunction } from '../validate.ts';
-import { CALLED, DEFERRED_BASE, DelayedCall, DROPPED, type DelayedCallOwner } from './delayed-call.ts';
+import {
+  CALLED,
+  DEFERRED_BASE,
+  DelayedCall,
+  DROPPED,
+  finiteDueTime,
+  type DelayedCallOwner,
+} from './delayed-call.ts';
 import { TimerBucket } from './timer-bucket.ts';
 import { TimerHeap } from './timer-heap.ts';
 
@@ -114,7 +121,7 @@ export class TimerQueue implements DelayedCallOwner {
   schedule<A extends unknown[]>(delay: number, fn: (...args: A) => unknown, args: A): DelayedCall<A> {
     validateDelay(delay, 'delay');
     validateFunction(fn, 'fn');
-    const time = this.#now() + delay;
+    const time = finiteDueTime(this.#now(), delay, 'delay', 'the clock reads');
     const call = new DelayedCall<A>(this, time, fn, args.length === 0 ? (NO_ARGS as unknown as A) : args);
     this.#nextSeq++;
     this.#file(call as unknown as DelayedCall, time);
