@@ -6,8 +6,9 @@
  *
  * @module
  */
-import { EventEmitter } from 'eventemitter3';
 import { Deferred } from '../defer/deferred.ts';
+import { ReportingEmitter } from '../defer/reporting-emitter.ts';
+import { handleAsyncResult } from '../defer/user-code.ts';
 import { ReactorAlreadyRunning, ReactorNotRestartable, ReactorNotRunning } from '../errors.ts';
 import type {
   IConnectionOwner,
@@ -75,7 +76,7 @@ function noop(): void {}
  * await reactor.run(); // resolves once shutdown is complete
  */
 export class Reactor
-  extends EventEmitter<ReactorEvents>
+  extends ReportingEmitter<ReactorEvents>
   implements IReactorCore, IReactorTime, IReactorUDP, IReactorMulticast, IPortOwner, IConnectionOwner
 {
   #state: ReactorState = 'idle'; // see reactor-state.ts for the transitions
@@ -182,15 +183,16 @@ export class Reactor
   }
 
   /**
-   * Calls `fn(...args)` when the reactor is running: at once if it is (exceptions propagate),
-   * else in the `after startup` phase, in registration order.
+   * Calls `fn(...args)` when the reactor is running: at once if it is (exceptions propagate; the
+   * rejection of a Promise it returns is logged), else in the `after startup` phase, in
+   * registration order (as a trigger: a throw or a rejection is logged).
    *
    * @returns the trigger id when the call was deferred, for `removeSystemEventTrigger`.
    */
   callWhenRunning<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): TriggerId | undefined {
     validateFunction(fn, 'fn');
     if (this.running) {
-      fn(...args);
+      handleAsyncResult(fn(...args), logCallError, ['callWhenRunning', fn]);
       return undefined;
     }
     return this.addSystemEventTrigger('after', 'startup', fn, ...args);
@@ -198,18 +200,26 @@ export class Reactor
 
   /**
    * Calls `fn(...args)` in the next turn of the event loop (`setImmediate`). Node has no threads
-   * sharing the reactor; this keeps Twisted's name for "run this soon, not now". An exception is
-   * logged.
+   * sharing the reactor; this keeps Twisted's name for "run this soon, not now". An exception,
+   * or the rejection of a Promise it returns, is logged.
    */
   callFromThread<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): void {
     validateFunction(fn, 'fn');
     setImmediate(() => {
+      let result: unknown;
       try {
-        fn(...args);
+        result = fn(...args);
       } catch (e) {
-        err(e, `Error in callFromThread(${fn.name || '<anonymous>'})`);
+        logCallError(e, ['callFromThread', fn]);
+        return;
       }
+      handleAsyncResult(result, logCallError, ['callFromThread', fn]);
     });
+  }
+
+  /** @internal Logs what a listener of the reactor's events threw or rejected with. */
+  protected override listenerFailed(error: unknown, event: keyof ReactorEvents): void {
+    err(error, `Error in a '${String(event)}' listener of the reactor`);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -411,10 +421,12 @@ export class Reactor
   }
 
   #emitSafely(event: keyof ReactorEvents): void {
+    // Listeners cannot throw out of emit (ReportingEmitter reports them); a failure of the
+    // emitter itself must not stop the lifecycle either.
     try {
       this.emit(event);
     } catch (e) {
-      err(e, `Error in a '${event}' listener of the reactor`);
+      err(e, `Error while emitting '${event}' from the reactor`);
     }
   }
 
@@ -427,4 +439,9 @@ export class Reactor
   get timerQueue(): TimerQueue {
     return this.#timer.queue;
   }
+}
+
+/** Logs what `callFromThread` / `callWhenRunning`'s function threw or rejected with. */
+function logCallError(error: unknown, [what, fn]: [string, (...args: never[]) => unknown]): void {
+  err(error, `Error in ${what}(${fn.name || '<anonymous>'})`);
 }

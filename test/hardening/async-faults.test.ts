@@ -11,8 +11,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Deferred } from '../../src/defer/deferred.ts';
 import { callUserCode, handleAsyncResult, logUserCodeError } from '../../src/defer/user-code.ts';
 import type { LogEvent } from '../../src/log/log.ts';
+import type { AddressTuple } from '../../src/interfaces.ts';
+import { DatagramProtocol } from '../../src/protocols/datagram-protocol.ts';
 import { Reactor } from '../../src/reactor/reactor.ts';
-import { captureLog, until } from './helpers.ts';
+import { captureLog, turns, until } from './helpers.ts';
 
 let log: ReturnType<typeof captureLog>;
 beforeEach(() => {
@@ -173,6 +175,150 @@ describe('async system event triggers', () => {
   });
 });
 
+/** Fails in the hooks named in `failIn`, synchronously or (`later`) after an await. */
+class Failing extends DatagramProtocol {
+  readonly got: string[] = [];
+  readonly failIn: ReadonlySet<string>;
+  readonly later: boolean;
+  constructor(failIn: ReadonlySet<string>, later: boolean) {
+    super();
+    this.failIn = failIn;
+    this.later = later;
+  }
+  #fail(hook: string, detail = ''): void | Promise<void> {
+    if (!this.failIn.has(hook)) return undefined;
+    const message = `${this.later ? 'async' : 'sync'} ${hook}${detail}`;
+    if (!this.later) throw new Error(message);
+    return (async () => {
+      await null;
+      throw new Error(message);
+    })();
+  }
+  override startProtocol(): void | Promise<void> {
+    return this.#fail('startProtocol');
+  }
+  override stopProtocol(): void | Promise<void> {
+    return this.#fail('stopProtocol');
+  }
+  override connectionRefused(): void | Promise<void> {
+    return this.#fail('connectionRefused');
+  }
+  override datagramReceived(data: Buffer, _addr: AddressTuple): void | Promise<void> {
+    this.got.push(data.toString());
+    return this.#fail('datagramReceived', ` ${data.toString()}`);
+  }
+}
+
+describe('async datagram protocol hooks', () => {
+  it('datagramReceived: a rejection is logged like a throw (with the sender) and the port goes on', async () => {
+    const reactor = new Reactor();
+    const sync = new Failing(new Set(['datagramReceived']), false);
+    const async = new Failing(new Set(['datagramReceived']), true);
+    const syncPort = reactor.listenUDP(0, sync, '127.0.0.1');
+    const asyncPort = reactor.listenUDP(0, async, '127.0.0.1');
+    const sender = reactor.listenUDP(0, new DatagramProtocol(), '127.0.0.1');
+    for (const text of ['a', 'b']) {
+      sender.write(Buffer.from(text), ['127.0.0.1', syncPort.getHost().port]);
+      sender.write(Buffer.from(text), ['127.0.0.1', asyncPort.getHost().port]);
+    }
+    await until(() => log.errors().length === 4, 'four errors');
+    expect(async.got).toEqual(['a', 'b']);
+    // The same why (the sender's address included) and system; the logged class name differs.
+    const syncEvent = logged('sync datagramReceived b');
+    const asyncEvent = logged('async datagramReceived b');
+    expect(asyncEvent.why!.replace('async', '')).toBe(syncEvent.why!.replace('sync', ''));
+    expect(asyncEvent.why).toMatch(
+      /^Unhandled error in Failing\.datagramReceived \(from 127\.0\.0\.1:\d+\)$/,
+    );
+    expect(asyncEvent.failure!.getTraceback()).toMatch(/\n\s+at /);
+    expect(asyncPort.listening).toBe(true);
+    await Promise.all([syncPort.stopListening(), asyncPort.stopListening(), sender.stopListening()]);
+  });
+
+  it('startProtocol and stopProtocol: a rejection is logged; the port starts and stops as usual', async () => {
+    const reactor = new Reactor();
+    const proto = new Failing(new Set(['startProtocol', 'stopProtocol']), true);
+    const port = reactor.listenUDP(0, proto, '127.0.0.1');
+    expect(port.listening).toBe(true);
+    await port.stopListening();
+    await until(() => log.errors().length === 2, 'two errors');
+    expect(logged('async startProtocol').why).toBe('Unhandled error in Failing.startProtocol');
+    expect(logged('async stopProtocol').why).toBe('Unhandled error in Failing.stopProtocol');
+    // A synchronous stopProtocol failure is logged with the same why.
+    const again = reactor.listenUDP(0, new Failing(new Set(['stopProtocol']), false), '127.0.0.1');
+    await again.stopListening();
+    expect(logged('sync stopProtocol').why).toBe('Unhandled error in Failing.stopProtocol');
+  });
+
+  it('connectionRefused: a rejection is logged like a throw and the connected port goes on', async () => {
+    const reactor = new Reactor();
+    const gone = reactor.listenUDP(0, new DatagramProtocol(), '127.0.0.1');
+    const goneNumber = gone.getHost().port;
+    await gone.stopListening();
+    const proto = new Failing(new Set(['connectionRefused']), true);
+    const port = reactor.listenUDP(0, proto, '127.0.0.1');
+    port.connect('127.0.0.1', goneNumber);
+    const pinger = setInterval(() => port.write(Buffer.from('ping')), 5);
+    try {
+      await until(() => log.errors().length >= 2, 'two refusals logged');
+    } finally {
+      clearInterval(pinger);
+    }
+    expect(logged('async connectionRefused').why).toBe('Unhandled error in Failing.connectionRefused');
+    expect(port.listening).toBe(true);
+    await port.stopListening();
+  });
+});
+
+describe('async callFromThread and callWhenRunning', () => {
+  it('callFromThread: a rejection is logged like a throw', async () => {
+    const reactor = new Reactor();
+    reactor.callFromThread(failing('sync from thread'));
+    reactor.callFromThread(failingLater('async from thread'));
+    await until(() => log.errors().length === 2, 'two errors');
+    expectLoggedAlike('sync from thread', 'async from thread');
+  });
+
+  it('callWhenRunning: deferred to startup, or run at once when running; a rejection is logged', async () => {
+    const reactor = new Reactor();
+    reactor.callWhenRunning(failing('sync before running'));
+    reactor.callWhenRunning(failingLater('async before running'));
+    const done = reactor.run({ installSignalHandlers: false });
+    await until(() => reactor.running, 'running');
+    reactor.callWhenRunning(failingLater('async while running'));
+    await until(() => log.errors().length === 3, 'three errors');
+    expectLoggedAlike('sync before running', 'async before running');
+    expect(logged('async while running').why).toBe('Error in callWhenRunning(failing)');
+    reactor.stop();
+    await done;
+  });
+});
+
+describe('async event listeners (observers of the reactor and of ports)', () => {
+  it("a rejecting 'startup' or 'shutdown' listener is logged like a throwing one", async () => {
+    const reactor = new Reactor();
+    reactor.on('startup', failing('sync startup listener'));
+    reactor.on('startup', failingLater('async startup listener'));
+    reactor.once('shutdown', failingLater('async shutdown listener'));
+    const done = reactor.run({ installSignalHandlers: false });
+    reactor.callWhenRunning(() => reactor.stop());
+    await done;
+    await until(() => log.errors().length === 3, 'three errors');
+    expectLoggedAlike('sync startup listener', 'async startup listener');
+    expect(logged('async shutdown listener').why).toBe("Error in a 'shutdown' listener of the reactor");
+  });
+
+  it("a rejecting 'listening' or 'close' listener of a port is logged", async () => {
+    const reactor = new Reactor();
+    const port = reactor.listenUDP(0, new DatagramProtocol(), '127.0.0.1');
+    port.on('close', failingLater('async close listener'));
+    await port.stopListening();
+    await turns(3);
+    await until(() => log.errors().length === 1, 'one error');
+    expect(logged('async close listener').why).toMatch(/'close' listener/);
+  });
+});
+
 const fixture = fileURLToPath(new URL('./fixtures/async-hooks.ts', import.meta.url));
 
 describe('the process survives', () => {
@@ -201,6 +347,14 @@ describe('the process survives', () => {
         'custom event',
         'during shutdown',
         'during startup',
+        'callFromThread',
+        'callWhenRunning (deferred)',
+        'callWhenRunning (at once)',
+        'startup listener',
+        'startProtocol',
+        'stopProtocol',
+        'datagramReceived malformed',
+        'close listener',
       ].sort(),
     );
   });

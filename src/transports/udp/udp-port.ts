@@ -9,8 +9,8 @@
  */
 import type dgram from 'node:dgram';
 import { inspect } from 'node:util';
-import { EventEmitter } from 'eventemitter3';
 import { Deferred } from '../../defer/deferred.ts';
+import { ReportingEmitter } from '../../defer/reporting-emitter.ts';
 import type {
   AddressTuple,
   Datagram,
@@ -50,7 +50,7 @@ export type { UdpPortConfig, UdpPortEvents, UdpPortState } from './udp-port-type
  * port.write(Buffer.from('hi'), ['127.0.0.1', 9999]);
  * await port.stopListening();
  */
-export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTransport, AsyncDisposable {
+export class UdpPort extends ReportingEmitter<UdpPortEvents> implements IUDPTransport, AsyncDisposable {
   /** The protocol this port drives. */
   readonly protocol: IDatagramProtocol;
   /** The reactor (or test owner) that keeps a registry of its ports. */
@@ -355,12 +355,8 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
     }
     this.calls.stop();
     this.feed?.end();
-    try {
-      this.emit('close');
-    } catch (e) {
-      // A throwing 'close' listener must not leave stopListening()'s Deferreds unfired.
-      logErr(e, `Unhandled error in a 'close' listener of ${this.toString()}`, this.calls.prefix);
-    }
+    // A failing 'close' listener is logged (ReportingEmitter): stopListening()'s Deferreds fire.
+    this.emit('close');
     const waiters = this.stopWaiters;
     this.stopWaiters = [];
     for (const d of waiters) d.callback(undefined);
@@ -379,6 +375,15 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
     const waiters = this.stopWaiters;
     this.stopWaiters = [];
     if (waiters.length > 0) process.nextTick(() => waiters.forEach((d) => d.callback(undefined)));
+  }
+
+  /** @internal Logs what a listener of this port's events threw or rejected with. */
+  protected override listenerFailed(error: unknown, event: keyof UdpPortEvents): void {
+    logErr(
+      error,
+      `Unhandled error in a '${String(event)}' listener of ${this.toString()}`,
+      this.calls.prefix,
+    );
   }
 
   // ---------------------------------------------------------------------------------------------
