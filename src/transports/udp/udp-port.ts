@@ -28,6 +28,7 @@ import type { DatagramsOptions } from './datagram-feed.ts';
 import type { DatagramEntry } from './datagram-iterator.ts';
 import { DatagramSender } from './datagram-sender.ts';
 import { DgramSocketIO, createDgramSocketIO } from './dgram-socket-io.ts';
+import { ownCopy } from './own-copy.ts';
 import { PortCounters } from './port-stats.ts';
 import type { UdpPortStats } from './port-stats.ts';
 import { ProtocolCalls } from './protocol-calls.ts';
@@ -219,7 +220,9 @@ export class UdpPort extends ReportingEmitter<UdpPortEvents> implements IUDPTran
     const counters = this.counters;
     counters.datagramsIn += 1;
     counters.bytesIn += data.length;
-    const datagram = data.length > this.maxPacketSize ? data.subarray(0, this.maxPacketSize) : data;
+    // A cut datagram is copied: a view would keep the whole buffer it was read into (up to
+    // 64 KiB) alive for as long as the protocol keeps the few bytes it was given.
+    const datagram = data.length > this.maxPacketSize ? ownCopy(data, this.maxPacketSize) : data;
     const addr: AddressTuple = [rinfo.address, rinfo.port];
     const feed = this.feed;
     if (feed !== undefined) counters.drops += feed.push(datagram, addr);
