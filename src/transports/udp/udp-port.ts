@@ -293,7 +293,10 @@ export class UdpPort extends ReportingEmitter<UdpPortEvents> implements IUDPTran
    * Connects the port to one peer (Twisted's `connect`): afterwards `write(data)` needs no
    * address, only that peer's datagrams are delivered, and ICMP port-unreachable from it calls
    * `protocol.connectionRefused()`. Only IP literals of this port's family
-   * (`InvalidAddressError` otherwise); only once (reconnecting throws, as in Twisted).
+   * (`InvalidAddressError` otherwise); only once (reconnecting throws, as in Twisted). A connect
+   * the OS refuses (ENETUNREACH: no route; EACCES: a broadcast address without
+   * `setBroadcastAllowed(true)`) throws the OS error at once, as Twisted's does, and leaves the
+   * port unconnected.
    */
   connect(host: string, port: number): void {
     this.sender.connect(this.requireIO('connect()'), host, port, this.connectFailed);
