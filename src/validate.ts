@@ -217,9 +217,10 @@ export function validateInterface(value: unknown, name = 'interface'): asserts v
  * property is read exactly once into a fresh null-prototype record, which the caller then checks
  * and uses. A getter cannot answer one value to the check and another to the use, a Proxy's
  * traps run once per key, and inherited properties — a polluted `Object.prototype` — are never
- * seen. An own key not in `allowed` (`__proto__` from `JSON.parse` included) is refused, as is a
- * value whose reading throws (a revoked Proxy, a throwing getter or trap): `TypeError`
- * `ERR_INVALID_ARG_VALUE` naming the argument, the thrown error as `cause`.
+ * seen. An own key not in `allowed` (`__proto__` from `JSON.parse` included) is refused
+ * (`ERR_INVALID_ARG_TYPE`, listing the keys), as is a value whose reading throws (a revoked
+ * Proxy, a throwing getter or trap): `TypeError` `ERR_INVALID_ARG_VALUE` naming the argument, the
+ * thrown error as `cause`.
  *
  * @param value - checked to be an object first (`ERR_INVALID_ARG_TYPE` otherwise).
  * @param allowed - the accepted keys; the message lists them.
@@ -239,9 +240,10 @@ export function readOptions(
   }
   for (const key of keys) {
     if (!allowed.has(key)) {
-      throw invalidArgValue(
+      throw invalidArgType(
         name,
-        `It may only have the keys ${[...allowed].join(', ')}; ${inspect(key)} is not one of them.`,
+        `an object with only the keys ${[...allowed].join(', ')}; ${JSON.stringify(key)} is not one of them`,
+        value,
       );
     }
     try {

@@ -32,7 +32,7 @@ import { listenUDP } from '../transports/udp/listen.ts';
 import { listenMulticast } from '../transports/udp/listen-multicast.ts';
 import type { MulticastPort } from '../transports/udp/multicast-port.ts';
 import type { UdpPort } from '../transports/udp/udp-port.ts';
-import { invalidArgType, validateBoolean, validateFunction, validateObject } from '../validate.ts';
+import { invalidArgType, readOptions, validateBoolean, validateFunction } from '../validate.ts';
 import { MAX_TIMER_DELAY_MS, ReactorTimer } from './reactor-timer.ts';
 import { isRunning, nextState } from './reactor-state.ts';
 import type { ReactorEvent, ReactorState } from './reactor-state.ts';
@@ -113,8 +113,7 @@ export class Reactor
    *   stopped. After `crash()` it may run again.
    */
   run(options: RunOptions = {}): Promise<void> {
-    validateObject(options, 'options');
-    const { installSignalHandlers = true } = options;
+    const { installSignalHandlers = true } = readOptions(options, 'options', RUN_OPTION_KEYS);
     validateBoolean(installSignalHandlers, 'options.installSignalHandlers');
     if (!this.#transition('run')) {
       if (this.#state === 'crashed' || this.#state === 'finished') {
@@ -440,6 +439,9 @@ export class Reactor
     return this.#timer.queue;
   }
 }
+
+/** The keys `run()` takes. */
+const RUN_OPTION_KEYS: ReadonlySet<string> = new Set(['installSignalHandlers']);
 
 /** Logs what `callFromThread` / `callWhenRunning`'s function threw or rejected with. */
 function logCallError(error: unknown, [what, fn]: [string, (...args: never[]) => unknown]): void {

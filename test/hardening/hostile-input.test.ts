@@ -14,6 +14,7 @@ import { DeferredList } from '../../src/defer/deferred-list.ts';
 import { gatherResults } from '../../src/defer/gather-results.ts';
 import { succeed } from '../../src/defer/shortcuts.ts';
 import type { TriggerId } from '../../src/interfaces.ts';
+import { DatagramProtocol } from '../../src/index.ts';
 import { Reactor } from '../../src/reactor/reactor.ts';
 import { Clock } from '../../src/task/clock.ts';
 import { LoopingCall } from '../../src/task/looping-call.ts';
@@ -136,8 +137,7 @@ describe.each([
 });
 
 describe('the reactor', () => {
-  // TODO(hardening): reactor.ts reads run()'s options with readOptions after the seams refactor.
-  it.skip('run(options) with getters, Proxies, polluting keys', () => {
+  it('run(options) with getters, Proxies, polluting keys', () => {
     fc.assert(
       fc.property(hostileOptions({ installSignalHandlers: false }, 'yes'), (h) => {
         const options = h.make();
@@ -282,6 +282,65 @@ describe('LoopingCall', () => {
       }),
       params,
     );
+  });
+});
+
+describe('listen options are read once (point 8)', () => {
+  const reactor = new Reactor();
+  const NAMES = /"(options(\.\w+)?|interface|maxPacketSize)"/;
+
+  it.each([
+    ['listenUDP', { interface: '127.0.0.1', maxPacketSize: 100, reusePort: false, maxSendQueue: 4096 }],
+    [
+      'listenMulticast',
+      { interface: '127.0.0.1', maxPacketSize: 100, listenMultiple: false, maxSendQueue: 4096 },
+    ],
+  ] as const)('%s with getters, Proxies, polluting keys', (which, fields) => {
+    fc.assert(
+      fc.property(hostileOptions(fields, '0.0.0.0'), (h) => {
+        const options = h.make();
+        const o = outcome(() =>
+          which === 'listenUDP'
+            ? reactor.listenUDP(0, new DatagramProtocol(), options as never)
+            : reactor.listenMulticast(0, new DatagramProtocol(), options as never),
+        );
+        expectHostileOutcome(o, h.valid, NAMES);
+        if (!o.ok) return;
+        const port = o.value as {
+          getHost(): { host: string };
+          maxPacketSize: number;
+          stopListening(): unknown;
+        };
+        // What was checked is what was used: a flipping getter cannot widen the bind to 0.0.0.0.
+        if (h.kind !== 'inherited fields') {
+          expect(port.getHost().host).toBe('127.0.0.1');
+          expect(port.maxPacketSize).toBe(100);
+        }
+        port.stopListening();
+      }),
+      { ...params, numRuns: 100 },
+    );
+  });
+
+  it('a polluted Object.prototype is never read as an option', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.interface = '0.0.0.0';
+    proto.maxPacketSize = 1;
+    proto.maxSendQueue = 1;
+    try {
+      const port = reactor.listenUDP(0, new DatagramProtocol(), { interface: '127.0.0.1' });
+      expect(port.maxPacketSize).toBe(8192);
+      expect(port.maxSendQueue).toBeUndefined();
+      port.stopListening();
+      const other = reactor.listenUDP(0, new DatagramProtocol());
+      expect(other.getHost().host).toBe('0.0.0.0');
+      expect(other.maxPacketSize).toBe(8192);
+      other.stopListening();
+    } finally {
+      delete proto.interface;
+      delete proto.maxPacketSize;
+      delete proto.maxSendQueue;
+    }
   });
 });
 

@@ -5,7 +5,7 @@
  * @module
  */
 import type { AddressTuple } from '../../interfaces.ts';
-import { invalidArgType, validateInteger, validateObject } from '../../validate.ts';
+import { invalidArgType, isInstance, readOptions, validateInteger } from '../../validate.ts';
 import { abortError } from './checks.ts';
 import { ownCopy } from './own-copy.ts';
 import { DatagramIterator } from './datagram-iterator.ts';
@@ -20,6 +20,7 @@ export interface DatagramsOptions {
 }
 
 const DEFAULT_HIGH_WATER_MARK = 1024;
+const FEED_OPTION_KEYS: ReadonlySet<string> = new Set(['highWaterMark', 'signal']);
 
 /**
  * The open `datagrams()` iterators of one port. The port makes it on the first `datagrams()`
@@ -44,10 +45,13 @@ export class DatagramFeed implements IteratorOwner {
    * (`ended`), it is already done; with a signal already aborted, it rejects at once.
    */
   open(options: DatagramsOptions, ended: boolean): AsyncIterableIterator<DatagramEntry, undefined> {
-    validateObject(options, 'options');
-    const { highWaterMark = DEFAULT_HIGH_WATER_MARK, signal } = options;
+    const { highWaterMark = DEFAULT_HIGH_WATER_MARK, signal } = readOptions(
+      options,
+      'options',
+      FEED_OPTION_KEYS,
+    );
     validateInteger(highWaterMark, 'options.highWaterMark', 1);
-    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    if (signal !== undefined && !isInstance(signal, AbortSignal)) {
       throw invalidArgType('options.signal', 'an instance of AbortSignal', signal);
     }
     let onAbort: (() => void) | undefined;
