@@ -312,6 +312,7 @@ export class Reactor
     interfaceOrOptions?: string | ListenUDPOptions,
     maxPacketSize?: number,
   ): UdpPort {
+    this.assertAcceptingPorts('listenUDP');
     return listenUDP(this, port, protocol, interfaceOrOptions, maxPacketSize);
   }
 
@@ -335,18 +336,37 @@ export class Reactor
     maxPacketSize?: number,
     listenMultiple?: boolean,
   ): MulticastPort {
+    this.assertAcceptingPorts('listenMulticast');
     return listenMulticast(this, port, protocol, interfaceOrOptions, maxPacketSize, listenMultiple);
   }
 
   // ---------------------------------------------------------------------------------------------
   // Ports (IPortOwner) and connections (IConnectionOwner)
 
-  /** Called by a port when it starts listening, so that shutdown stops it. */
+  /**
+   * @internal Throws `ReactorNotRunning` once shutdown has stopped the ports (from a `during` or
+   * `after shutdown` trigger, a `'shutdown'` listener, or later): a port opened then would
+   * outlive the reactor and hold the process open. Every `listen*`/`connect*` calls it before it
+   * creates anything.
+   */
+  assertAcceptingPorts(what: string): void {
+    if (this.#state === 'shuttingDown' || this.#state === 'finished') {
+      throw new ReactorNotRunning(
+        `${what}() after the reactor has shut down: the port would outlive it. Open ports before reactor.stop(), or on a new Reactor.`,
+      );
+    }
+  }
+
+  /**
+   * Called by a port when it starts listening, so that shutdown stops it. A port that registers
+   * once shutdown is over (one not opened through this reactor's `listen*`) is stopped at once.
+   */
   registerPort(port: IListeningPort): void {
     if (port === null || typeof port !== 'object' || typeof port.stopListening !== 'function') {
       throw invalidArgType('port', 'a listening port (an object with stopListening())', port);
     }
     this.#registry.registerPort(port);
+    if (this.#state === 'finished') this.#registry.finishShutdown();
   }
 
   /** Called by a port once it has stopped listening. Unknown ports are ignored. */
