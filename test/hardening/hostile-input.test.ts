@@ -285,6 +285,28 @@ describe('LoopingCall', () => {
   });
 });
 
+describe('reactor.resolve (point 11)', () => {
+  it('a name node:dns refuses at once (a NUL byte) errbacks DNSLookupError instead of throwing; nothing stays scheduled', () => {
+    const reactor = new Reactor();
+    // Only names with a NUL byte: node:dns refuses them before any lookup, so nothing is resolved.
+    const withNul = fc
+      .tuple(fc.string({ maxLength: 10 }), fc.string({ maxLength: 10 }))
+      .map(([a, b]) => `${a}\0${b}`);
+    fc.assert(
+      fc.property(withNul, (name) => {
+        const o = outcome(() => reactor.resolve(name));
+        expect(o.ok).toBe(false);
+        expect((o as { via: string }).via).toBe('errback');
+        const error = (o as { error: Error }).error;
+        expect(error.name).toBe('DNSLookupError');
+        expect(error.message).toContain('Could not resolve');
+        expect(reactor.getDelayedCalls()).toEqual([]);
+      }),
+      params,
+    );
+  });
+});
+
 describe('listen options are read once (point 8)', () => {
   const reactor = new Reactor();
   const NAMES = /"(options(\.\w+)?|interface|maxPacketSize)"/;
