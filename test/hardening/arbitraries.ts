@@ -298,3 +298,16 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
     recipe('JSON with __proto__', () => JSON.parse('{"__proto__": {"admin": true}, "constructor": 1}')),
   ),
 );
+
+/**
+ * An array whose every element is a getter answering `values[i]` on its first read and `flip[i]`
+ * on every later one: an address or a list of pieces that a check reading twice would let change.
+ */
+export function flippingArray(values: readonly unknown[], flip: readonly unknown[]): unknown[] {
+  const a: unknown[] = new Array<unknown>(values.length);
+  values.forEach((first, i) => {
+    let reads = 0;
+    Object.defineProperty(a, i, { enumerable: true, get: () => (reads++ === 0 ? first : flip[i]) });
+  });
+  return a;
+}

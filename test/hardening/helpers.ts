@@ -39,14 +39,13 @@ export class LiteralOwner implements IPortOwner {
 }
 
 /**
- * Whether `e` is an error a caller can act on: an Error that is a TypeError or RangeError, one of
- * twisted-ts's typed errors, or a Node-style Error with a stable `ERR_*`/`ABORT_ERR` code.
+ * Whether `e` is an error a caller can act on: one of twisted-ts's typed errors, or an Error
+ * (TypeError, RangeError or other) with a stable `ERR_*`/`ABORT_ERR` code.
  */
 export function isTypedError(e: unknown): e is Error {
-  if (!(e instanceof Error)) return false;
-  if (e instanceof TypeError || e instanceof RangeError || e instanceof TwistedError) return true;
-  const code = (e as { code?: unknown }).code;
-  return typeof code === 'string' && (code.startsWith('ERR_') || code === 'ABORT_ERR');
+  // A TypeError or RangeError counts only with a stable code: the engine's own ("x.foo is not a
+  // function", a revoked Proxy) have none, and are internal errors leaking out (issue 12).
+  return isCodedError(e);
 }
 
 /**

@@ -19,9 +19,12 @@ import { Reactor } from '../../src/reactor/reactor.ts';
 import { Clock } from '../../src/task/clock.ts';
 import { LoopingCall } from '../../src/task/looping-call.ts';
 import { MemoryReactor } from '../../src/testing/memory-reactor.ts';
+import { VirtualNetwork } from '../../src/testing/virtual-network.ts';
+import { listenMulticast } from '../../src/transports/udp/listen-multicast.ts';
 import {
   HostileError,
   build,
+  flippingArray,
   flippingGetters,
   hostileOptions,
   hostileValue,
@@ -30,7 +33,16 @@ import {
   trappedProxy,
   value,
 } from './arbitraries.ts';
-import { FC_SEED, RUNS, captureLog, isCodedError, outcome, tried, type Outcome } from './helpers.ts';
+import {
+  FC_SEED,
+  LiteralOwner,
+  RUNS,
+  captureLog,
+  isCodedError,
+  outcome,
+  tried,
+  type Outcome,
+} from './helpers.ts';
 
 const params = { seed: FC_SEED, numRuns: RUNS };
 const isHostile = (e: unknown): boolean => e instanceof HostileError;
@@ -363,6 +375,146 @@ describe('listen options are read once (point 8)', () => {
       delete proto.maxPacketSize;
       delete proto.maxSendQueue;
     }
+  });
+});
+
+describe('UdpPort methods with hostile arguments', () => {
+  const reactor = new Reactor();
+  const NAMES =
+    /"(datagram|datagrams(\[\d+\])?|addr|addr\[[01]\]|host|port|enabled|options(\.\w+)?)"|host names|IPv4 port/;
+
+  it('write / writeSequence / connect / setBroadcastAllowed / datagrams never let an engine error out', () => {
+    const port = reactor.listenUDP(0, new DatagramProtocol(), '127.0.0.1');
+    const sink = reactor.listenUDP(0, new DatagramProtocol(), '127.0.0.1');
+    const to: [string, number] = ['127.0.0.1', sink.getHost().port];
+    fc.assert(
+      fc.property(hostileValue, (recipe) => {
+        const x = build(recipe);
+        expectHostileOutcome(
+          outcome(() => port.write(x as Buffer, to)),
+          false,
+          NAMES,
+        );
+        expectHostileOutcome(
+          outcome(() => port.write(Buffer.from('x'), x as never)),
+          false,
+          NAMES,
+        );
+        expectHostileOutcome(
+          outcome(() => port.writeSequence(x as Buffer[], to)),
+          false,
+          NAMES,
+        );
+        expectHostileOutcome(
+          outcome(() => port.writeSequence([Buffer.from('x'), x as Buffer], to)),
+          false,
+          NAMES,
+        );
+        const fresh = reactor.listenUDP(0, new DatagramProtocol(), '127.0.0.1');
+        expectHostileOutcome(
+          outcome(() => fresh.connect(x as string, 9)),
+          false,
+          NAMES,
+        );
+        expectHostileOutcome(
+          outcome(() => fresh.connect('127.0.0.1', x as number)),
+          false,
+          NAMES,
+        );
+        fresh.stopListening();
+        expectHostileOutcome(
+          outcome(() => port.setBroadcastAllowed(x as boolean)),
+          false,
+          NAMES,
+        );
+        const it = outcome(() => port.datagrams(x as never));
+        expectHostileOutcome(it, undefined, NAMES);
+        if (it.ok) void (it.value as AsyncIterator<unknown>).return?.();
+      }),
+      params,
+    );
+    port.stopListening();
+    sink.stopListening();
+  });
+
+  it('an address or pieces that change after the check are sent as checked, never elsewhere', async () => {
+    const got: string[] = [];
+    class Sink extends DatagramProtocol {
+      override datagramReceived(data: Buffer): void {
+        got.push(data.toString());
+      }
+    }
+    const port = reactor.listenUDP(0, new DatagramProtocol(), '127.0.0.1');
+    const sink = reactor.listenUDP(0, new Sink(), '127.0.0.1');
+    const sinkPort = sink.getHost().port;
+    // Checked as loopback; a second read would say 10.0.0.1 (no route here: the send would fail).
+    port.write(
+      Buffer.from('one'),
+      flippingArray(['127.0.0.1', sinkPort], ['10.0.0.1', 9]) as [string, number],
+    );
+    // Checked as 3 bytes; a second read would hand over a datagram too long to send.
+    port.writeSequence(
+      flippingArray(
+        [Buffer.from('tw'), Buffer.from('o')],
+        [Buffer.alloc(70_000), Buffer.alloc(70_000)],
+      ) as Buffer[],
+      ['127.0.0.1', sinkPort],
+    );
+    const deadline = Date.now() + 5000;
+    while (got.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(got.sort()).toEqual(['one', 'two']);
+    expect(port.stats().errors).toBe(0);
+    await Promise.all([port.stopListening(), sink.stopListening()]);
+  });
+});
+
+describe('MulticastPort methods with hostile arguments', () => {
+  it('joinGroup / leaveGroup / source joins / setTTL / setLoopbackMode / setOutgoingInterface', async () => {
+    // Host names go to an owner that resolves none: no DNS lookup leaves the process.
+    const owner = new LiteralOwner();
+    const port = listenMulticast(owner, 0, new DatagramProtocol(), { listenMultiple: true });
+    const NAMES = /"(addr|iface|group|source|ttl|mode)"|Could not (join|leave)|resolve host names/;
+    fc.assert(
+      fc.property(hostileValue, (recipe) => {
+        const x = build(recipe);
+        // Joins happen on 127.0.0.1 only, and never with a valid group and a hostile interface.
+        for (const call of [
+          () => port.joinGroup(x as string, '127.0.0.1'),
+          () => port.leaveGroup(x as string, '127.0.0.1'),
+          () => port.joinGroup('228.0.0.5', x as string),
+          () => port.joinSourceGroup(x as string, '232.1.2.3', '127.0.0.1'),
+          () => port.joinSourceGroup('127.0.0.1', x as string, '127.0.0.1'),
+          () => port.setTTL(x as number),
+          () => port.setLoopbackMode(x as boolean),
+          () => port.setOutgoingInterface(x as string),
+        ]) {
+          expectHostileOutcome(outcome(call), false, NAMES);
+        }
+      }),
+      params,
+    );
+    expect(port.getTTL()).toBe(1);
+    await owner.stopAll();
+  });
+});
+
+describe('VirtualNetwork options', () => {
+  it('new VirtualNetwork(options), setLink and addHost with getters, Proxies, polluting keys', () => {
+    fc.assert(
+      fc.property(hostileOptions({ latency: 0.01, loss: 0, seed: 7 }, -1), (h) => {
+        const o = outcome(() => new VirtualNetwork(h.make() as never));
+        expectHostileOutcome(o, h.valid, /"options(\.\w+)?"/);
+        if (o.ok && h.kind === 'flipping getters') expect((o.value as VirtualNetwork).seed).toBe(7);
+        const network = new VirtualNetwork();
+        const host = outcome(() => network.addHost('10.0.0.1', h.make() as never));
+        expectHostileOutcome(
+          host,
+          h.kind === 'transparent Proxy' || h.kind === 'flipping getters' ? false : undefined,
+          /"options(\.\w+)?"/,
+        );
+      }),
+      { ...params, numRuns: 100 },
+    );
   });
 });
 

@@ -82,11 +82,10 @@ export function piecesToSend(sequence: SequencePieces): Uint8Array | Uint8Array[
  * @internal
  */
 export function byteLengthOf(datagram: unknown): number {
-  if (!(datagram instanceof Uint8Array)) return -1;
   try {
-    return datagram.byteLength;
+    return datagram instanceof Uint8Array ? datagram.byteLength : -1;
   } catch {
-    return -1;
+    return -1; // a revoked Proxy (instanceof throws), or a Proxy of a Uint8Array (byteLength throws)
   }
 }
 
