@@ -46,7 +46,7 @@ export abstract class ReportingEmitter<
     return super.on(event, this.#wrap(event, fn as Listener, context, false) as never);
   }
 
-  /** The same as {@link ReportingEmitter.on}. */
+  /** The same as `on`. */
   override addListener<T extends EventEmitter.EventNames<Events>>(
     event: T,
     fn: EventEmitter.EventListener<Events, T>,
@@ -91,7 +91,7 @@ export abstract class ReportingEmitter<
     return this;
   }
 
-  /** The same as {@link ReportingEmitter.removeListener}. */
+  /** The same as `removeListener`. */
   override off<T extends EventEmitter.EventNames<Events>>(
     event: T,
     fn?: EventEmitter.EventListener<Events, T>,
