@@ -24,6 +24,7 @@ const SUITES: Record<string, () => Promise<{ run: (ctx: SuiteContext) => Promise
   multicast: () => import('./suites/multicast.ts'),
   timers: () => import('./suites/timers.ts'),
   deferreds: () => import('./suites/deferreds.ts'),
+  logger: () => import('./suites/logger.ts'),
   'tcp-echo': () => import('./suites/tcp-echo.ts'),
   'tcp-bulk': () => import('./suites/tcp-bulk.ts'),
   'tcp-accept': () => import('./suites/tcp-accept.ts'),

@@ -17,6 +17,6 @@ for (const [config, dir, type] of [
   writeFileSync(`${dir}/package.json`, JSON.stringify({ type }) + '\n');
 }
 
-// The `bin` entry must be executable where it is run from the checkout (`npx twisted-ts doctor`);
+// The `bin` entry must be executable where it is run from the checkout (`npx twisted-ts doctor`, `npx twisted-ts twist`);
 // npm sets the bit itself only when it installs the package.
-for (const dir of ['dist/esm', 'dist/cjs']) chmodSync(`${dir}/cli/doctor.js`, 0o755);
+for (const dir of ['dist/esm', 'dist/cjs']) chmodSync(`${dir}/cli/main.js`, 0o755);

@@ -9,7 +9,6 @@
  * @module
  */
 
-// First, so that the area modules re-exported below find their base class defined.
 import { TwistedError } from './errors/base.ts';
 export { TwistedError } from './errors/base.ts';
 
@@ -244,4 +243,7 @@ export class FailureGroup extends TwistedError {
     return this.failures.map((f) => f.value);
   }
 }
+export * from './errors/logger.ts';
+export * from './errors/application.ts';
+export * from './errors/usage.ts';
 export * from './errors/stream.ts';

@@ -37,12 +37,23 @@ export class Failure {
 
   /** `new Failure(err)` wraps any thrown value; a `Failure` given is copied. */
   constructor(reason: unknown) {
-    if (reason instanceof Failure) {
-      this.value = reason.value;
-    } else {
-      this.value = reason instanceof Error ? reason : new NonErrorThrown(reason);
+    let kind: 'failure' | 'error' | 'other';
+    try {
+      kind = reason instanceof Failure ? 'failure' : reason instanceof Error ? 'error' : 'other';
+    } catch {
+      // A thrown Proxy that is revoked, or whose getPrototypeOf trap throws: not an Error we can
+      // use, so it is wrapped like any other thrown value (inspect reads it without its traps).
+      kind = 'other';
     }
-    this.type = this.value.constructor as abstract new (...args: never[]) => unknown;
+    if (kind === 'failure') this.value = (reason as Failure).value;
+    else this.value = kind === 'error' ? (reason as Error) : new NonErrorThrown(reason);
+    let type: unknown;
+    try {
+      type = this.value.constructor;
+    } catch {
+      type = undefined;
+    }
+    this.type = (typeof type === 'function' ? type : Error) as abstract new (...args: never[]) => unknown;
   }
 
   /** The first of `types` this failure's error is an instance of (or has the class name of), else undefined. */

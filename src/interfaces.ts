@@ -189,19 +189,23 @@ export interface IMulticastTransport extends IUDPTransport {
 
 /** What a transport calls on its protocol (Twisted's `IProtocol` for datagrams). */
 export interface IDatagramProtocol {
-  /** Called by a port when it starts: counts ports, runs `startProtocol` on the first. */
-  doStart(): void;
-  /** Called by a port when it stops: runs `stopProtocol` when the last port stops. */
-  doStop(): void;
-  /** Called by a port with itself as `transport`: sets `this.transport` and runs `doStart()`. */
-  makeConnection(transport: IUDPTransport): void;
   /**
-   * Called for every datagram that arrives, with the sender's address. An exception thrown here
-   * is logged and the port goes on receiving.
+   * Called by a port when it starts: counts ports, runs `startProtocol` on the first (and returns
+   * what it returned: the port logs the rejection of an `async` one).
    */
-  datagramReceived(datagram: Buffer, addr: AddressTuple): void;
-  /** Connected UDP only: the peer answered with ICMP port-unreachable. */
-  connectionRefused?(): void;
+  doStart(): void | Promise<void>;
+  /** Called by a port when it stops: runs `stopProtocol` when the last port stops (and returns what it returned). */
+  doStop(): void | Promise<void>;
+  /** Called by a port with itself as `transport`: sets `this.transport` and runs `doStart()` (returning what it returned). */
+  makeConnection(transport: IUDPTransport): void | Promise<void>;
+  /**
+   * Called for every datagram that arrives, with the sender's address. An exception thrown here,
+   * or the rejection of the Promise an `async` one returns, is logged and the port goes on
+   * receiving.
+   */
+  datagramReceived(datagram: Buffer, addr: AddressTuple): void | Promise<void>;
+  /** Connected UDP only: the peer answered with ICMP port-unreachable. It may be `async`. */
+  connectionRefused?(): void | Promise<void>;
   /** The prefix of log messages about this protocol (its class name by default). */
   logPrefix(): string;
   /** The port serving this protocol; `undefined` while it is not listening. */

@@ -7,7 +7,7 @@
  * @internal
  */
 import { isIP } from 'node:net';
-import { inspect } from 'node:util';
+import { inspect, types } from 'node:util';
 import { InvalidAddressError } from './errors.ts';
 
 type Coded<E extends Error> = E & { code: string };
@@ -15,10 +15,22 @@ type Coded<E extends Error> = E & { code: string };
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
-  if (typeof value === 'function') return `function ${value.name || '<anonymous>'}`;
+  if (typeof value === 'function') {
+    if (types.isProxy(value)) return 'a Proxy of a function';
+    const name = Object.getOwnPropertyDescriptor(value, 'name')?.value;
+    return `function ${typeof name === 'string' && name !== '' ? name : '<anonymous>'}`;
+  }
   if (typeof value === 'object') {
-    const name = (value as object).constructor?.name;
-    return name ? `an instance of ${name}` : inspect(value, { depth: 0 });
+    // inspect reads a Proxy's target without running its traps, and runs no getter: describing
+    // a hostile value must not throw (a revoked Proxy throws on any property read).
+    if (types.isProxy(value)) return `a Proxy (${inspect(value, { depth: 0 })})`;
+    let name: unknown;
+    try {
+      name = (value as object).constructor?.name;
+    } catch {
+      name = undefined;
+    }
+    return typeof name === 'string' && name !== '' ? `an instance of ${name}` : inspect(value, { depth: 0 });
   }
   let shown = inspect(value, { breakLength: Infinity });
   if (shown.length > 28) shown = `${shown.slice(0, 25)}...`;
@@ -65,8 +77,77 @@ export function validateString(value: unknown, name: string): asserts value is s
 
 /** A plain object (not `null`, not an array), or a TypeError naming the argument. */
 export function validateObject(value: unknown, name: string): asserts value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+  if (value === null || typeof value !== 'object' || isArray(value)) {
     throw invalidArgType(name, 'of type object', value);
+  }
+}
+
+/**
+ * `value instanceof type`, except that a value whose prototype cannot be read (a revoked Proxy, a
+ * Proxy whose `getPrototypeOf` trap throws) is not an instance: the caller then refuses it with
+ * its usual error naming the argument, instead of letting the engine's TypeError out.
+ */
+export function isInstance<T>(value: unknown, type: abstract new (...args: never[]) => T): value is T {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
+  try {
+    return value instanceof type;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads `value[key]` of an object argument, turning a throw (a revoked Proxy, a throwing getter
+ * or trap) into `TypeError` `ERR_INVALID_ARG_VALUE` naming the argument, with the cause.
+ */
+export function readProperty(value: object, key: string, name: string): unknown {
+  try {
+    return (value as Record<string, unknown>)[key];
+  } catch (e) {
+    throw unreadable(name, e);
+  }
+}
+
+/**
+ * Copies an iterable argument into an array (running its iterator once), or throws a TypeError
+ * naming it: `ERR_INVALID_ARG_TYPE` when it is not an iterable object, `ERR_INVALID_ARG_VALUE`
+ * when reading it throws (a revoked Proxy, a throwing iterator), with the cause.
+ */
+export function readIterable(value: unknown, name: string, expected: string): unknown[] {
+  if (value === null || typeof value !== 'object') throw invalidArgType(name, expected, value);
+  let iterator: unknown;
+  try {
+    iterator = (value as Record<symbol, unknown>)[Symbol.iterator];
+  } catch (e) {
+    throw unreadable(name, e);
+  }
+  if (typeof iterator !== 'function') throw invalidArgType(name, expected, value);
+  try {
+    return Array.from({ [Symbol.iterator]: () => (iterator as () => Iterator<unknown>).call(value) });
+  } catch (e) {
+    throw unreadable(name, e);
+  }
+}
+
+/**
+ * The error for a value returned by user code whose prototype cannot be read (a revoked Proxy,
+ * a trap that throws), so that it cannot be told from a Deferred, a Promise or a Failure:
+ * `TypeError` `ERR_INVALID_RETURN_VALUE`, the thrown error as `cause`.
+ */
+export function uninspectableReturn(who: string, cause: unknown): Coded<TypeError> {
+  const err = new TypeError(
+    `${who} returned a value whose prototype cannot be read (a revoked Proxy, or a trap that throws)`,
+    { cause },
+  );
+  return Object.assign(err, { code: 'ERR_INVALID_RETURN_VALUE' });
+}
+
+/** `Array.isArray`, except that a revoked Proxy (which makes it throw) counts as not usable: true. */
+function isArray(value: object): boolean {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return true;
   }
 }
 
@@ -129,4 +210,56 @@ export function validateInterface(value: unknown, name = 'interface'): asserts v
         `'127.0.0.1' or '::1'; host names are not resolved here. Received ${inspect(value)}`,
     );
   }
+}
+
+/**
+ * Reads an options-like object once, as `node:net` should: each own enumerable string-keyed
+ * property is read exactly once into a fresh null-prototype record, which the caller then checks
+ * and uses. A getter cannot answer one value to the check and another to the use, a Proxy's
+ * traps run once per key, and inherited properties — a polluted `Object.prototype` — are never
+ * seen. An own key not in `allowed` (`__proto__` from `JSON.parse` included) is refused
+ * (`ERR_INVALID_ARG_TYPE`, listing the keys), as is a value whose reading throws (a revoked
+ * Proxy, a throwing getter or trap): `TypeError` `ERR_INVALID_ARG_VALUE` naming the argument, the
+ * thrown error as `cause`.
+ *
+ * @param value - checked to be an object first (`ERR_INVALID_ARG_TYPE` otherwise).
+ * @param allowed - the accepted keys; the message lists them.
+ */
+export function readOptions(
+  value: unknown,
+  name: string,
+  allowed: ReadonlySet<string>,
+): Readonly<Record<string, unknown>> {
+  validateObject(value, name);
+  const copy = Object.create(null) as Record<string, unknown>;
+  let keys: string[];
+  try {
+    keys = Object.keys(value);
+  } catch (e) {
+    throw unreadable(name, e);
+  }
+  for (const key of keys) {
+    if (!allowed.has(key)) {
+      throw invalidArgType(
+        name,
+        `an object with only the keys ${[...allowed].join(', ')}; ${JSON.stringify(key)} is not one of them`,
+        value,
+      );
+    }
+    try {
+      copy[key] = value[key];
+    } catch (e) {
+      throw unreadable(`${name}.${key}`, e);
+    }
+  }
+  return copy;
+}
+
+/** The error for an argument whose reading threw (a revoked Proxy, a throwing getter or trap). */
+function unreadable(name: string, cause: unknown): Coded<TypeError> {
+  const message = types.isNativeError(cause) ? Object.getOwnPropertyDescriptor(cause, 'message') : undefined;
+  const why = typeof message?.value === 'string' ? message.value : inspect(cause, { depth: 0 });
+  const err = invalidArgValue(name, `Reading it threw: ${why}`);
+  err.cause = cause;
+  return err;
 }

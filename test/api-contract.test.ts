@@ -1201,7 +1201,10 @@ describe.each(builds)('$name build', ({ pkg, testing }) => {
         log.stop();
         pkg.log.removeObserver(observer);
       }
-      const [m, e, f] = log.events;
+      // startLogging logs "Log opened." (and, begun a second time, the beginner's warning) first.
+      const [m, e, f] = log.events.filter(
+        (ev) => ev.log_namespace === 'log_legacy' && ev.message[0] !== 'Log opened.',
+      );
       expect(m.message).toEqual(['hello', 42]);
       expect(m.isError).toBe(false);
       expect(typeof m.system).toBe('string');

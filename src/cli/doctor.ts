@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * `npx twisted-ts doctor`: diagnoses this host for the problems twisted-ts exists to solve — two
  * sockets on one UDP port, multicast on loopback, reusePort, IPv6, low ports — and prints a table
@@ -66,13 +65,16 @@ async function main(argv: string[]): Promise<number> {
   return report.ok ? 0 : 1;
 }
 
-main(process.argv.slice(2)).then(
-  (status) => {
-    // The checks closed every port they opened, so the process ends by itself.
-    process.exitCode = status;
-  },
-  (e: unknown) => {
-    process.stderr.write(`twisted-ts doctor crashed: ${e instanceof Error ? e.stack : String(e)}\n`);
-    process.exitCode = 70;
-  },
-);
+/** Runs `twisted-ts doctor …` (`argv` starts with `doctor`); `main.ts` dispatches here. */
+export function runDoctor(argv: string[]): void {
+  main(argv).then(
+    (status) => {
+      // The checks closed every port they opened, so the process ends by itself.
+      process.exitCode = status;
+    },
+    (e: unknown) => {
+      process.stderr.write(`twisted-ts doctor crashed: ${e instanceof Error ? e.stack : String(e)}\n`);
+      process.exitCode = 70;
+    },
+  );
+}

@@ -66,3 +66,38 @@ export function captureStack(skip: number): string {
     .slice(1 + skip)
     .join('\n');
 }
+
+/**
+ * The first stack overflow that ended up in a Deferred since the outermost callback runner
+ * began. A stack overflow is a bug of the machinery or of recursive callbacks, not an error the
+ * chain's owner expects: left to the garbage collector it could stay unreported for ever (or
+ * leave a lock held with nobody told), so it is logged as soon as the stack has unwound.
+ */
+let pendingOverflow: Failure | undefined;
+/** V8's message for a stack overflow. */
+const OVERFLOW_MESSAGE = 'Maximum call stack size exceeded';
+const reportedOverflows = new WeakSet<Error>();
+
+/** What twisted-ts logs as `why` for a stack overflow caught in a Deferred callback chain. */
+export const STACK_OVERFLOW_WHY =
+  'Stack overflow in a Deferred callback chain (reported at once; the failure also goes on down its chain):';
+
+/**
+ * Notes `failure` if it is a stack overflow (V8's `RangeError`) to report once the runners have
+ * unwound. Cheap, and calls nothing: it runs where the stack is nearly exhausted.
+ */
+export function noteStackOverflow(failure: Failure): void {
+  if (pendingOverflow !== undefined || !(failure.value instanceof RangeError)) return;
+  if (failure.value.message === OVERFLOW_MESSAGE) pendingOverflow = failure;
+}
+
+/** Called by the outermost callback runner as it returns: logs a noted stack overflow. */
+export function reportStackOverflow(): void {
+  const failure = pendingOverflow;
+  if (failure === undefined) return;
+  pendingOverflow = undefined;
+  const error = failure.value;
+  if (reportedOverflows.has(error)) return;
+  reportedOverflows.add(error);
+  err(failure, STACK_OVERFLOW_WHY);
+}

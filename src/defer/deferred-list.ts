@@ -6,8 +6,14 @@
 import { FirstError } from '../errors.ts';
 import { Failure } from '../failure.ts';
 import { err } from '../log/log.ts';
-import { invalidArgType, validateBoolean, validateObject } from '../validate.ts';
+import { invalidArgType, isInstance, readIterable, readOptions, validateBoolean } from '../validate.ts';
 import { Deferred } from './deferred.ts';
+
+const DEFERRED_LIST_KEYS: ReadonlySet<string> = new Set([
+  'fireOnOneCallback',
+  'fireOnOneErrback',
+  'consumeErrors',
+]);
 
 /** The options of {@link DeferredList} (Twisted's keyword arguments). */
 export interface DeferredListOptions {
@@ -56,21 +62,14 @@ export class DeferredList<T = unknown, R = DeferredListEntry<T>[]> extends Defer
 
   constructor(list: Iterable<Deferred<T>>, options: DeferredListOptions = {}) {
     super();
-    if (
-      list === null ||
-      typeof list !== 'object' ||
-      typeof (list as Iterable<unknown>)[Symbol.iterator] !== 'function'
-    ) {
-      throw invalidArgType('list', 'an iterable of Deferreds', list);
-    }
-    validateObject(options, 'options');
-    const { fireOnOneCallback = false, fireOnOneErrback = false, consumeErrors = false } = options;
+    const deferreds = readIterable(list, 'list', 'an iterable of Deferreds') as Deferred<T>[];
+    const fields = readOptions(options, 'options', DEFERRED_LIST_KEYS);
+    const { fireOnOneCallback = false, fireOnOneErrback = false, consumeErrors = false } = fields;
     validateBoolean(fireOnOneCallback, 'options.fireOnOneCallback');
     validateBoolean(fireOnOneErrback, 'options.fireOnOneErrback');
     validateBoolean(consumeErrors, 'options.consumeErrors');
-    const deferreds = Array.from(list);
     deferreds.forEach((d, i) => {
-      if (!(d instanceof Deferred)) throw invalidArgType(`list[${i}]`, 'an instance of Deferred', d);
+      if (!isInstance(d, Deferred)) throw invalidArgType(`list[${i}]`, 'an instance of Deferred', d);
     });
     this.deferredList = deferreds;
     this.resultList = new Array<DeferredListEntry<T> | undefined>(deferreds.length).fill(undefined);

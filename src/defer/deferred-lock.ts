@@ -6,6 +6,7 @@
 import { ok } from 'node:assert';
 import { ConcurrencyPrimitive } from './concurrency-primitive.ts';
 import { Deferred } from './deferred.ts';
+import { Fifo } from './fifo.ts';
 
 /**
  * A lock: `acquire()` fires once the lock is free (at once if it is), waiters are served in
@@ -19,8 +20,15 @@ import { Deferred } from './deferred.ts';
 export class DeferredLock extends ConcurrencyPrimitive {
   /** Whether the lock is held. */
   locked = false;
-  /** The pending `acquire` Deferreds, first come first served. */
-  readonly waiting: Deferred<this>[] = [];
+  readonly #waiting = new Fifo<Deferred<this>>();
+
+  /**
+   * The pending `acquire` Deferreds, first come first served. The same array each time; read
+   * it again rather than keeping it across a release.
+   */
+  get waiting(): Deferred<this>[] {
+    return this.#waiting.array;
+  }
 
   /**
    * Takes the lock: the Deferred fires with the lock once it is free (at once if it is).
@@ -28,8 +36,9 @@ export class DeferredLock extends ConcurrencyPrimitive {
    */
   acquire(): Deferred<this> {
     const d = new Deferred<this>((cancelled) => this.cancelAcquire(cancelled));
-    if (this.locked) {
-      this.waiting.push(d);
+    // Free with waiters only while a release hands it over: they come first.
+    if (this.locked || this.#waiting.length > 0) {
+      this.#waiting.push(d);
     } else {
       this.locked = true;
       d.callback(this);
@@ -38,18 +47,28 @@ export class DeferredLock extends ConcurrencyPrimitive {
   }
 
   /**
-   * Releases the lock; the next waiter's Deferred fires now, holding it.
+   * Releases the lock; the next waiter's Deferred fires now, holding it (called from inside a
+   * waiter's callback, once that callback has returned).
    *
    * @throws AssertionError (`ERR_ASSERTION`) if the lock is not held, as Twisted asserts.
    */
   release(): void {
     ok(this.locked, 'Tried to release an unlocked lock');
     this.locked = false;
-    const next = this.waiting.shift();
-    if (next !== undefined) {
-      this.locked = true;
-      next.callback(this);
-    }
+    this.handOver();
+  }
+
+  /** See {@link ConcurrencyPrimitive.takeForWaiter}. */
+  protected override takeForWaiter(): Deferred<this> | undefined {
+    if (this.locked) return undefined;
+    const next = this.#waiting.shift();
+    if (next !== undefined) this.locked = true;
+    return next;
+  }
+
+  /** See {@link ConcurrencyPrimitive.giveBack}. */
+  protected override giveBack(): void {
+    this.locked = false;
   }
 
   private cancelAcquire(d: Deferred<this>): void {

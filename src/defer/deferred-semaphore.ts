@@ -7,6 +7,7 @@ import { ok } from 'node:assert';
 import { validateInteger } from '../validate.ts';
 import { ConcurrencyPrimitive } from './concurrency-primitive.ts';
 import { Deferred } from './deferred.ts';
+import { Fifo } from './fifo.ts';
 
 /**
  * A semaphore of `tokens` tokens: `acquire()` takes one (waiting in order while none is left),
@@ -21,8 +22,15 @@ export class DeferredSemaphore extends ConcurrencyPrimitive {
   tokens: number;
   /** The number of tokens it was created with. */
   readonly limit: number;
-  /** The pending `acquire` Deferreds, first come first served. */
-  readonly waiting: Deferred<this>[] = [];
+  readonly #waiting = new Fifo<Deferred<this>>();
+
+  /**
+   * The pending `acquire` Deferreds, first come first served. The same array each time; read
+   * it again rather than keeping it across a release.
+   */
+  get waiting(): Deferred<this>[] {
+    return this.#waiting.array;
+  }
 
   /** @throws RangeError (`ERR_OUT_OF_RANGE`) unless `tokens` is an integer >= 1. */
   constructor(tokens: number) {
@@ -38,8 +46,9 @@ export class DeferredSemaphore extends ConcurrencyPrimitive {
    */
   acquire(): Deferred<this> {
     const d = new Deferred<this>((cancelled) => this.cancelAcquire(cancelled));
-    if (this.tokens === 0) {
-      this.waiting.push(d);
+    // Tokens with waiters only while a release hands them over: the waiters come first.
+    if (this.tokens === 0 || this.#waiting.length > 0) {
+      this.#waiting.push(d);
     } else {
       this.tokens--;
       d.callback(this);
@@ -48,18 +57,28 @@ export class DeferredSemaphore extends ConcurrencyPrimitive {
   }
 
   /**
-   * Gives a token back; the next waiter's Deferred fires now, holding it.
+   * Gives a token back; the next waiter's Deferred fires now, holding it (called from inside a
+   * waiter's callback, once that callback has returned).
    *
    * @throws AssertionError (`ERR_ASSERTION`) when released more often than acquired, as Twisted asserts.
    */
   release(): void {
     ok(this.tokens < this.limit, 'Someone released me too many times: too many tokens!');
     this.tokens++;
-    const next = this.waiting.shift();
-    if (next !== undefined) {
-      this.tokens--;
-      next.callback(this);
-    }
+    this.handOver();
+  }
+
+  /** See {@link ConcurrencyPrimitive.takeForWaiter}. */
+  protected override takeForWaiter(): Deferred<this> | undefined {
+    if (this.tokens === 0) return undefined;
+    const next = this.#waiting.shift();
+    if (next !== undefined) this.tokens--;
+    return next;
+  }
+
+  /** See {@link ConcurrencyPrimitive.giveBack}. */
+  protected override giveBack(): void {
+    this.tokens++;
   }
 
   private cancelAcquire(d: Deferred<this>): void {

@@ -8,8 +8,16 @@
 import { AlreadyCalledError, CancelledError, TimeoutError, TwistedError } from '../errors.ts';
 import { Failure } from '../failure.ts';
 import type { IDelayedCall, IReactorTime } from '../interfaces.ts';
-import { invalidArgType, validateDelay, validateFunction } from '../validate.ts';
-import { captureStack, DebugInfo, watch } from './debug-info.ts';
+import {
+  invalidArgType,
+  invalidArgValue,
+  isInstance,
+  readProperty,
+  uninspectableReturn,
+  validateDelay,
+  validateFunction,
+} from '../validate.ts';
+import { captureStack, DebugInfo, noteStackOverflow, reportStackOverflow, watch } from './debug-info.ts';
 
 /** A callback as stored: the result first, then the extra arguments given at registration. */
 type StoredFn = (result: unknown, ...args: unknown[]) => unknown;
@@ -171,7 +179,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * This Deferred's result becomes `undefined` afterwards; cancelling `d` does nothing to this one.
    */
   chainDeferred(d: Deferred<T>): Deferred<undefined> {
-    if (!(d instanceof Deferred)) throw invalidArgType('d', 'an instance of Deferred', d);
+    if (!isInstance(d, Deferred)) throw invalidArgType('d', 'an instance of Deferred', d);
     return this._add(chainCallback, chainErrback, [d], [d]) as never;
   }
 
@@ -184,7 +192,18 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *   from a callback, instead).
    */
   callback(result: T | Failure): void {
-    if (result instanceof Deferred) {
+    let isDeferred: boolean;
+    try {
+      isDeferred = result instanceof Deferred;
+    } catch (e) {
+      // A revoked Proxy, or one whose getPrototypeOf trap throws: the chain could not tell a
+      // Failure from a value, so it is refused here rather than breaking the runner later.
+      throw Object.assign(
+        invalidArgValue('result', `Its prototype cannot be read, so it cannot be a result: ${String(e)}`),
+        { cause: e },
+      );
+    }
+    if (isDeferred) {
       throw invalidArgType('result', 'a value that is not a Deferred (use chainDeferred)', result);
     }
     this._start(result);
@@ -204,7 +223,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
         'Deferred.errback() was called without a reason (JavaScript has no current exception); pass the error',
       );
     }
-    this._start(reason instanceof Failure ? reason : new Failure(reason));
+    this._start(isInstance(reason, Failure) ? reason : new Failure(reason));
   }
 
   /** Stops the chain: callbacks do not run until as many `unpause()` calls. */
@@ -251,12 +270,21 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     onTimeoutCancel?: (result: T | Failure, seconds: number) => unknown,
   ): this {
     validateDelay(seconds, 'seconds');
-    if (clock === null || typeof clock !== 'object' || typeof clock.callLater !== 'function') {
+    // Read once: a getter cannot answer a function to the check and something else to the call.
+    const callLater =
+      clock !== null && typeof clock === 'object' ? readProperty(clock, 'callLater', 'clock') : undefined;
+    if (typeof callLater !== 'function') {
       throw invalidArgType('clock', 'an IReactorTime (an object with callLater)', clock);
     }
     if (onTimeoutCancel !== undefined) validateFunction(onTimeoutCancel, 'onTimeoutCancel');
     const state = { timedOut: false };
-    const call = clock.callLater(seconds, timeItOut, this as Deferred<unknown>, state);
+    const call = (callLater as (...args: unknown[]) => IDelayedCall).call(
+      clock,
+      seconds,
+      timeItOut,
+      this as Deferred<unknown>,
+      state,
+    );
     this._add(
       convertCancelled,
       convertCancelled,
@@ -272,7 +300,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * once the chain passes this point, so a long-lived signal does not keep the Deferred alive.
    */
   cancelOn(signal: AbortSignal): this {
-    if (!(signal instanceof AbortSignal))
+    if (!isInstance(signal, AbortSignal))
       throw invalidArgType('signal', 'an instance of AbortSignal', signal);
     if (signal.aborted) {
       this.cancel();
@@ -312,15 +340,24 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * the Promise's late outcome is ignored. A rejection is delivered as a `Failure`.
    */
   static fromPromise<T>(promise: PromiseLike<T>): Deferred<T> {
-    if (promise instanceof Deferred) return promise;
-    if (promise === null || typeof promise !== 'object' || typeof promise.then !== 'function') {
+    if (isInstance(promise, Deferred)) return promise as Deferred<T>;
+    // Read once, and called as read: a getter cannot pass the check and then change.
+    const then =
+      promise !== null && typeof promise === 'object' ? readProperty(promise, 'then', 'promise') : undefined;
+    if (typeof then !== 'function') {
       throw invalidArgType('promise', 'a Promise or another thenable', promise);
     }
     const d = new Deferred<T>();
-    promise.then(
-      (value) => d.callback(value),
-      (reason: unknown) => d.errback(reason),
-    );
+    try {
+      (then as PromiseLike<T>['then']).call(
+        promise,
+        (value) => d.callback(value),
+        (reason: unknown) => d.errback(reason),
+      );
+    } catch (e) {
+      // As Promise.resolve(thenable) does: a then() that throws rejects.
+      if (!d._called) d.errback(e);
+    }
     return d;
   }
 
@@ -364,100 +401,164 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * @internal Runs the chain as far as it can go. Iterative, as Twisted's: when a Deferred
    * returned by a callback fires, its waiting Deferred is pushed on an explicit stack instead of
    * being resumed by a nested call, so chains of any length and depth run in constant stack.
+   * `chainDeferred` links are followed the same way (a trampoline: Twisted recurses there, and
+   * ~2,000 links overflowed the stack): the target is fired in this loop rather than by a nested
+   * `callback()`.
    */
   _runCallbacks(): void {
     if (this._running) return; // a callback of ours added another one: the loop below runs it
     // `current` is the top of Twisted's chain stack; `waitingBelow` holds the rest, allocated only
     // when a chained Deferred is resumed, so the common case allocates nothing.
     let current = this as Deferred<unknown>;
-    let waitingBelow: Deferred<unknown>[] | undefined;
-    for (;;) {
-      // Paused: nothing further up this stack can get a result until it is unpaused.
-      if (current._paused > 0) return;
-      let finished = true;
-      const chain = current._chain;
-      while (current._next < chain.length) {
-        const i = current._next;
-        current._next = i + SLOTS;
-        const failed = current._result instanceof Failure;
-        const fn = failed ? chain[i + 1] : chain[i];
-        const args = (failed ? chain[i + 3] : chain[i + 2]) as unknown[] | undefined;
-        chain[i] = chain[i + 1] = chain[i + 2] = chain[i + 3] = undefined;
-        if (fn === null) continue; // pass-through half of addCallback/addErrback
+    let waitingBelow: unknown[] | undefined;
+    runnerDepth++;
+    try {
+      for (;;) {
+        // Paused: nothing further up this stack can get a result until it is unpaused; go back
+        // to the Deferred below (if any), which was waiting for its own remaining callbacks.
+        if (current._paused === 0) {
+          let finished = true;
+          const chain = current._chain;
+          while (current._next < chain.length) {
+            const i = current._next;
+            current._next = i + SLOTS;
+            const failed = current._result instanceof Failure;
+            const fn = failed ? chain[i + 1] : chain[i];
+            const args = (failed ? chain[i + 3] : chain[i + 2]) as unknown[] | undefined;
+            chain[i] = chain[i + 1] = chain[i + 2] = chain[i + 3] = undefined;
+            if (fn === null) continue; // pass-through half of addCallback/addErrback
 
-        if (fn === CONTINUE) {
-          // Hand our result to the Deferred that waits on us, and forget it ourselves.
-          const waiting = args as unknown as Deferred<unknown>;
-          waiting._result = current._result;
-          current._result = undefined;
-          if (current._info !== undefined) current._info.failResult = undefined;
-          waiting._paused--;
-          (waitingBelow ??= []).push(current); // come back for its remaining callbacks afterwards
-          current = waiting;
-          finished = false;
-          break;
-        }
+            if (fn === CONTINUE) {
+              // Hand our result to the Deferred that waits on us, and forget it ourselves.
+              const waiting = args as unknown as Deferred<unknown>;
+              waiting._result = current._result;
+              current._result = undefined;
+              if (current._info !== undefined) current._info.failResult = undefined;
+              waiting._paused--;
+              (waitingBelow ??= []).push(current); // come back for its remaining callbacks afterwards
+              current = waiting;
+              finished = false;
+              break;
+            }
 
-        current._running = true;
-        try {
-          current._result =
-            args === undefined
-              ? (fn as StoredFn)(current._result)
-              : (fn as StoredFn)(current._result, ...args);
-        } catch (e) {
-          current._result = new Failure(e);
-          continue;
-        } finally {
-          current._running = false;
-        }
+            if (args !== undefined && (fn === chainCallback || fn === chainErrback)) {
+              const target = (args as unknown[])[0] as Deferred<unknown>;
+              // A target already fired (AlreadyCalledError, or a late call eaten after a cancel)
+              // or paused does not run its chain now: the plain call below cannot recurse.
+              if (!target._called && target._paused === 0) {
+                target._called = true;
+                target._result = current._result;
+                if (Deferred.debug) {
+                  target._info ??= new DebugInfo();
+                  target._info.invoker = captureStack(2);
+                }
+                current._result = undefined; // chainDeferred leaves undefined behind
+                if (current._info !== undefined) current._info.failResult = undefined;
+                // As if chainCallback were still on the stack: a callback added to `current`
+                // meanwhile waits until the target's chain is done, then runs in this loop.
+                current._running = true;
+                (waitingBelow ??= []).push(current, CHAINED);
+                current = target;
+                finished = false;
+                break;
+              }
+            }
 
-        let inner = current._result;
-        if (inner instanceof Promise) inner = current._result = Deferred.fromPromise(inner);
-        if (!(inner instanceof Deferred)) continue;
-        if (inner === current) {
-          // Twisted only warns and then waits forever; a chain waiting on itself is a bug, say so.
-          current._result = new Failure(
-            new TypeError(
-              'A callback returned the Deferred it was attached to; the chain cannot wait on itself',
-            ),
-          );
-          continue;
-        }
-        if (!inner._called || inner._result instanceof Deferred || inner._paused > 0) {
-          // No result yet: pause and wait. `inner` is not running its callbacks (it has no
-          // result), so appending to its chain directly is safe.
-          current._paused++;
-          inner._chain.push(CONTINUE, CONTINUE, current, current);
-          break;
-        }
-        // It has a result already: take it and go on.
-        current._result = inner._result;
-        inner._result = undefined;
-        if (inner._info !== undefined) inner._info.failResult = undefined;
-      }
+            current._running = true;
+            try {
+              current._result =
+                args === undefined
+                  ? (fn as StoredFn)(current._result)
+                  : (fn as StoredFn)(current._result, ...args);
+            } catch (e) {
+              current._result = new Failure(e);
+              continue;
+            } finally {
+              current._running = false;
+            }
 
-      if (finished) {
-        if (current._next === chain.length) {
-          chain.length = 0;
-          current._next = 0;
-        }
-        const result = current._result;
-        if (result instanceof Failure && awaitedFailures.get(current) !== result) {
-          // Format the stack now (Twisted's cleanFailure): V8 keeps the frames' receivers —
-          // this very Deferred among them — until then, which would keep it from being collected.
-          void result.value.stack;
-          const info = (current._info ??= new DebugInfo());
-          info.failResult = result;
-          watch(current, info);
-        } else if (current._info !== undefined) {
-          current._info.failResult = undefined;
+            const returned = current._result;
+            if (returned === null || (typeof returned !== 'object' && typeof returned !== 'function'))
+              continue;
+            let inner: Deferred<unknown>;
+            try {
+              if (returned instanceof Promise) inner = current._result = Deferred.fromPromise(returned);
+              else if (returned instanceof Deferred) inner = returned as Deferred<unknown>;
+              else continue;
+            } catch (e) {
+              // A revoked Proxy (or one whose trap throws) returned by the callback: it cannot be
+              // told from a Deferred or a Failure, so the chain fails here, as if it had thrown.
+              current._result = new Failure(uninspectableReturn('A Deferred callback', e));
+              continue;
+            }
+            if (inner === current) {
+              // Twisted only warns and then waits forever; a chain waiting on itself is a bug, say so.
+              current._result = new Failure(
+                new TypeError(
+                  'A callback returned the Deferred it was attached to; the chain cannot wait on itself',
+                ),
+              );
+              continue;
+            }
+            if (!inner._called || inner._result instanceof Deferred || inner._paused > 0) {
+              // No result yet: pause and wait. `inner` is not running its callbacks (it has no
+              // result), so appending to its chain directly is safe.
+              current._paused++;
+              inner._chain.push(CONTINUE, CONTINUE, current, current);
+              break;
+            }
+            // It has a result already: take it and go on.
+            current._result = inner._result;
+            inner._result = undefined;
+            if (inner._info !== undefined) inner._info.failResult = undefined;
+          }
+
+          if (!finished) continue;
+          if (current._next === chain.length) {
+            chain.length = 0;
+            current._next = 0;
+          }
+          const result = current._result;
+          if (result instanceof Failure && awaitedFailures.get(current) !== result) {
+            // Format the stack now (Twisted's cleanFailure): V8 keeps the frames' receivers —
+            // this very Deferred among them — until then, which would keep it from being collected.
+            void result.value.stack;
+            noteStackOverflow(result);
+            const info = (current._info ??= new DebugInfo());
+            info.failResult = result;
+            watch(current, info);
+          } else if (current._info !== undefined) {
+            current._info.failResult = undefined;
+          }
         }
         if (waitingBelow === undefined || waitingBelow.length === 0) return;
-        current = waitingBelow.pop()!;
+        current = resumeBelow(waitingBelow);
       }
+    } finally {
+      // Only an internal error leaves Deferreds suspended here; they must not stay "running".
+      while (waitingBelow !== undefined && waitingBelow.length > 0) resumeBelow(waitingBelow);
+      if (--runnerDepth === 0) reportStackOverflow();
     }
   }
 }
+
+/**
+ * Marks, in the runner's stack, a Deferred suspended while the target of its `chainDeferred`
+ * runs (its `_running` flag is set until it resumes).
+ */
+const CHAINED: unique symbol = Symbol('chained');
+
+/** Pops the Deferred to resume from the runner's stack, ending its suspension if it had one. */
+function resumeBelow(waitingBelow: unknown[]): Deferred<unknown> {
+  const top = waitingBelow.pop();
+  if (top !== CHAINED) return top as Deferred<unknown>;
+  const suspended = waitingBelow.pop() as Deferred<unknown>;
+  suspended._running = false;
+  return suspended;
+}
+
+/** How many callback runners are on the stack (they nest when a callback fires another Deferred). */
+let runnerDepth = 0;
 
 function chainCallback(result: unknown, d: Deferred<unknown>): undefined {
   d.callback(result);

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { invalidArgType } from '../validate.ts';
+import { invalidArgType, isInstance, readProperty } from '../validate.ts';
 import { Deferred } from './deferred.ts';
 
 /**
@@ -21,13 +21,11 @@ import { Deferred } from './deferred.ts';
  * })());
  */
 export function ensureDeferred<T>(awaitable: Deferred<T> | PromiseLike<T>): Deferred<T> {
-  if (awaitable instanceof Deferred) return awaitable;
-  if (
-    awaitable !== null &&
-    (typeof awaitable === 'object' || typeof awaitable === 'function') &&
-    typeof (awaitable as PromiseLike<T>).then === 'function'
-  ) {
-    return Deferred.fromPromise(awaitable);
+  if (isInstance(awaitable, Deferred)) return awaitable as Deferred<T>;
+  if (awaitable !== null && (typeof awaitable === 'object' || typeof awaitable === 'function')) {
+    if (typeof readProperty(awaitable, 'then', 'awaitable') === 'function') {
+      return Deferred.fromPromise(awaitable);
+    }
   }
   throw invalidArgType('awaitable', 'a Deferred, a Promise or another thenable', awaitable);
 }

@@ -4,9 +4,11 @@
  *
  * @module
  */
-import { validateObject, validateBoolean } from '../validate.ts';
+import { readOptions, validateBoolean } from '../validate.ts';
 import type { Deferred } from './deferred.ts';
 import { DeferredList, type DeferredListEntry } from './deferred-list.ts';
+
+const GATHER_KEYS: ReadonlySet<string> = new Set(['consumeErrors']);
 
 /** Options of {@link gatherResults}. */
 export interface GatherResultsOptions {
@@ -26,8 +28,7 @@ export function gatherResults<T>(
   list: Iterable<Deferred<T>>,
   options: GatherResultsOptions = {},
 ): Deferred<T[]> {
-  validateObject(options, 'options');
-  const { consumeErrors = false } = options;
+  const { consumeErrors = false } = readOptions(options, 'options', GATHER_KEYS);
   validateBoolean(consumeErrors, 'options.consumeErrors');
   return new DeferredList<T>(list, { fireOnOneErrback: true, consumeErrors }).addCallback(results);
 }

@@ -5,7 +5,7 @@
  */
 import { FailureGroup } from '../errors.ts';
 import type { Failure } from '../failure.ts';
-import { invalidArgType } from '../validate.ts';
+import { invalidArgType, isInstance, readIterable } from '../validate.ts';
 import { Deferred } from './deferred.ts';
 
 /**
@@ -19,16 +19,9 @@ import { Deferred } from './deferred.ts';
  * const [which, answer] = await race([askServerA(), askServerB()]);
  */
 export function race<T>(list: Iterable<Deferred<T>>): Deferred<[index: number, result: T]> {
-  if (
-    list === null ||
-    typeof list !== 'object' ||
-    typeof (list as Iterable<unknown>)[Symbol.iterator] !== 'function'
-  ) {
-    throw invalidArgType('list', 'an iterable of Deferreds', list);
-  }
-  const contenders = Array.from(list);
+  const contenders = readIterable(list, 'list', 'an iterable of Deferreds') as Deferred<T>[];
   contenders.forEach((d, i) => {
-    if (!(d instanceof Deferred)) throw invalidArgType(`list[${i}]`, 'an instance of Deferred', d);
+    if (!isInstance(d, Deferred)) throw invalidArgType(`list[${i}]`, 'an instance of Deferred', d);
   });
   // The winner is not cancelled: its result lives on in the caller's hands.
   let winner: Deferred<T> | undefined;

@@ -5,7 +5,7 @@
  * @module
  */
 import { Failure } from '../failure.ts';
-import { validateFunction } from '../validate.ts';
+import { uninspectableReturn, validateFunction } from '../validate.ts';
 import { Deferred } from './deferred.ts';
 
 /**
@@ -45,8 +45,14 @@ export function maybeDeferred<R, A extends unknown[]>(
   } catch (e) {
     return fail<R>(e);
   }
-  if (result instanceof Deferred) return result;
-  if (result instanceof Promise) return Deferred.fromPromise(result);
-  if (result instanceof Failure) return fail<R>(result);
+  try {
+    if (result instanceof Deferred) return result;
+    if (result instanceof Promise) return Deferred.fromPromise(result);
+    if (result instanceof Failure) return fail<R>(result);
+  } catch (e) {
+    // A revoked Proxy (or one whose trap throws) returned by fn: it cannot be told from a
+    // Deferred or a Failure, and could not go down a chain; fail as if fn had thrown.
+    return fail<R>(uninspectableReturn(`maybeDeferred's function`, e));
+  }
   return succeed(result);
 }

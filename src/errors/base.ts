@@ -1,12 +1,10 @@
 /**
- * `TwistedError`, the base of every twisted-ts error, in a module of its own: src/errors.ts
- * re-exports the area files of src/errors/ (`export * from './errors/<area>.ts'`), and an area
- * file that took its base class from src/errors.ts would run before that module's body, with
- * the class not yet defined. Area files import it from here.
+ * `TwistedError`, the base of every twisted-ts error, in a file of its own: the area files
+ * (`src/errors/<area>.ts`) extend it, and `errors.ts` re-exports them, so they must not import it
+ * from `errors.ts` (a cycle would evaluate a subclass before its base).
  *
  * @module
  */
-
 const brandKey = (name: string): symbol => Symbol.for(`twisted-ts.error.${name}`);
 
 /** The classes whose prototypes already carry their brand (see the constructor). */

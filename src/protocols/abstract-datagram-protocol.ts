@@ -35,17 +35,24 @@ export class AbstractDatagramProtocol<T extends IUDPTransport = IUDPTransport> i
   /**
    * Called by the port when it starts. Runs `startProtocol` for the first port; the count is only
    * raised once `startProtocol` returned, so a throwing `startProtocol` leaves `numPorts` at 0.
+   * Returns what `startProtocol` returned, so that the port can log the rejection of an `async`
+   * one as it logs a throw.
    */
-  doStart(): void {
+  doStart(): void | Promise<void> {
+    let started: void | Promise<void> = undefined;
     if (this.numPorts === 0) {
       if (this.noisy) msg(`Starting protocol ${this.logPrefix()}`);
-      this.startProtocol();
+      started = this.startProtocol();
     }
     this.numPorts += 1;
+    return started;
   }
 
-  /** Called by the port once it has closed. Runs `stopProtocol` when the last port stops. */
-  doStop(): void {
+  /**
+   * Called by the port once it has closed. Runs `stopProtocol` when the last port stops, and
+   * returns what it returned (see {@link doStart}).
+   */
+  doStop(): void | Promise<void> {
     if (this.numPorts <= 0) {
       throw new Error(`doStop() called on ${this.logPrefix()} with no port running it (numPorts is 0)`);
     }
@@ -53,21 +60,26 @@ export class AbstractDatagramProtocol<T extends IUDPTransport = IUDPTransport> i
     this.transport = undefined as unknown as T;
     if (this.numPorts === 0) {
       if (this.noisy) msg(`Stopping protocol ${this.logPrefix()}`);
-      this.stopProtocol();
+      return this.stopProtocol();
     }
+    return undefined;
   }
 
-  /** Called when the protocol starts listening: a good place to `connect()` or send a first datagram. */
-  startProtocol(): void {}
+  /**
+   * Called when the protocol starts listening: a good place to `connect()` or send a first
+   * datagram. It may be `async`: a rejection is logged as a throw would be, and the port goes on.
+   */
+  startProtocol(): void | Promise<void> {}
 
-  /** Called after the protocol's last port has stopped. */
-  stopProtocol(): void {}
+  /** Called after the protocol's last port has stopped. It may be `async` (a rejection is logged). */
+  stopProtocol(): void | Promise<void> {}
 
   /**
    * Attaches the transport and starts the protocol (`doStart`). A protocol serves one port at a
-   * time: calling this while it still has a transport throws `AlreadyListeningError`.
+   * time: calling this while it still has a transport throws `AlreadyListeningError`. Returns
+   * what `doStart` returned.
    */
-  makeConnection(transport: T): void {
+  makeConnection(transport: T): void | Promise<void> {
     if (this.transport !== undefined && this.transport !== null) {
       throw new AlreadyListeningError(
         `${this.logPrefix()} already has a transport (${String(this.transport)}); ` +
@@ -75,14 +87,15 @@ export class AbstractDatagramProtocol<T extends IUDPTransport = IUDPTransport> i
       );
     }
     this.transport = transport;
-    this.doStart();
+    return this.doStart();
   }
 
   /**
    * Called with every datagram the port receives (cut to the port's `maxPacketSize`) and the
-   * sender's `[host, port]`. The default ignores it.
+   * sender's `[host, port]`. The default ignores it. It may be `async`: a throw or a rejection is
+   * logged (with the sender's address) and the port goes on receiving.
    */
-  datagramReceived(_datagram: Buffer, _addr: AddressTuple): void {}
+  datagramReceived(_datagram: Buffer, _addr: AddressTuple): void | Promise<void> {}
 
   /** The `system` name of what this protocol logs: the class name. */
   logPrefix(): string {

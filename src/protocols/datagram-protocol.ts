@@ -27,7 +27,8 @@ import { AbstractDatagramProtocol } from './abstract-datagram-protocol.ts';
 export class DatagramProtocol<T extends IUDPTransport = IUDPTransport> extends AbstractDatagramProtocol<T> {
   /**
    * Connected UDP only: the peer answered an earlier datagram with ICMP port-unreachable (nobody
-   * listens there). The port keeps running; the default does nothing.
+   * listens there). The port keeps running; the default does nothing. It may be `async` (a
+   * rejection is logged as a throw is).
    */
-  connectionRefused(): void {}
+  connectionRefused(): void | Promise<void> {}
 }

@@ -6,8 +6,9 @@
  *
  * @module
  */
-import { EventEmitter } from 'eventemitter3';
 import { Deferred } from '../defer/deferred.ts';
+import { ReportingEmitter } from '../defer/reporting-emitter.ts';
+import { handleAsyncResult } from '../defer/user-code.ts';
 import { succeed } from '../defer/shortcuts.ts';
 import { ReactorAlreadyRunning, ReactorNotRestartable, ReactorNotRunning } from '../errors.ts';
 import type {
@@ -54,10 +55,10 @@ import type { UdpPort } from '../transports/udp/udp-port.ts';
 import {
   invalidArgType,
   ipFamily,
+  readOptions,
   validateBoolean,
   validateDelay,
   validateFunction,
-  validateObject,
   validateString,
 } from '../validate.ts';
 import { MAX_TIMER_DELAY_MS, ReactorTimer } from './reactor-timer.ts';
@@ -103,7 +104,7 @@ function noop(): void {}
  * await reactor.run(); // resolves once shutdown is complete
  */
 export class Reactor
-  extends EventEmitter<ReactorEvents>
+  extends ReportingEmitter<ReactorEvents>
   implements
     IReactorCore,
     IReactorTime,
@@ -153,8 +154,7 @@ export class Reactor
    *   stopped. After `crash()` it may run again.
    */
   run(options: RunOptions = {}): Promise<void> {
-    validateObject(options, 'options');
-    const { installSignalHandlers = true } = options;
+    const { installSignalHandlers = true } = readOptions(options, 'options', RUN_OPTION_KEYS);
     validateBoolean(installSignalHandlers, 'options.installSignalHandlers');
     if (!this.#transition('run')) {
       if (this.#state === 'crashed' || this.#state === 'finished') {
@@ -223,15 +223,16 @@ export class Reactor
   }
 
   /**
-   * Calls `fn(...args)` when the reactor is running: at once if it is (exceptions propagate),
-   * else in the `after startup` phase, in registration order.
+   * Calls `fn(...args)` when the reactor is running: at once if it is (exceptions propagate; the
+   * rejection of a Promise it returns is logged), else in the `after startup` phase, in
+   * registration order (as a trigger: a throw or a rejection is logged).
    *
    * @returns the trigger id when the call was deferred, for `removeSystemEventTrigger`.
    */
   callWhenRunning<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): TriggerId | undefined {
     validateFunction(fn, 'fn');
     if (this.running) {
-      fn(...args);
+      handleAsyncResult(fn(...args), logCallError, ['callWhenRunning', fn]);
       return undefined;
     }
     return this.addSystemEventTrigger('after', 'startup', fn, ...args);
@@ -239,18 +240,26 @@ export class Reactor
 
   /**
    * Calls `fn(...args)` in the next turn of the event loop (`setImmediate`). Node has no threads
-   * sharing the reactor; this keeps Twisted's name for "run this soon, not now". An exception is
-   * logged.
+   * sharing the reactor; this keeps Twisted's name for "run this soon, not now". An exception,
+   * or the rejection of a Promise it returns, is logged.
    */
   callFromThread<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): void {
     validateFunction(fn, 'fn');
     setImmediate(() => {
+      let result: unknown;
       try {
-        fn(...args);
+        result = fn(...args);
       } catch (e) {
-        err(e, `Error in callFromThread(${fn.name || '<anonymous>'})`);
+        logCallError(e, ['callFromThread', fn]);
+        return;
       }
+      handleAsyncResult(result, logCallError, ['callFromThread', fn]);
     });
+  }
+
+  /** @internal Logs what a listener of the reactor's events threw or rejected with. */
+  protected override listenerFailed(error: unknown, event: keyof ReactorEvents): void {
+    err(error, `Error in a '${String(event)}' listener of the reactor`);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -370,6 +379,7 @@ export class Reactor
     interfaceOrOptions?: string | ListenUDPOptions,
     maxPacketSize?: number,
   ): UdpPort {
+    this.assertAcceptingPorts('listenUDP');
     return listenUDP(this, port, protocol, interfaceOrOptions, maxPacketSize);
   }
 
@@ -393,6 +403,7 @@ export class Reactor
     maxPacketSize?: number,
     listenMultiple?: boolean,
   ): MulticastPort {
+    this.assertAcceptingPorts('listenMulticast');
     return listenMulticast(this, port, protocol, interfaceOrOptions, maxPacketSize, listenMultiple);
   }
 
@@ -413,6 +424,7 @@ export class Reactor
     backlogOrOptions?: number | ListenTCPOptions,
     iface?: string,
   ): TcpPort {
+    this.assertAcceptingPorts('listenTCP');
     return listenTCP(this, port, factory, backlogOrOptions, iface);
   }
 
@@ -430,6 +442,7 @@ export class Reactor
     timeoutOrOptions?: number | ConnectTCPOptions,
     bindAddress?: AddressTuple,
   ): Connector<IPv4Address | IPv6Address> {
+    this.assertAcceptingPorts('connectTCP');
     return connectTCP(this, host, port, factory, timeoutOrOptions, bindAddress);
   }
 
@@ -444,6 +457,7 @@ export class Reactor
     mode?: number,
     wantPID?: boolean,
   ): UnixPort {
+    this.assertAcceptingPorts('listenUNIX');
     return listenUNIX(this, address, factory, backlogOrOptions, mode, wantPID);
   }
 
@@ -454,18 +468,37 @@ export class Reactor
     timeoutOrOptions?: number | ConnectUNIXOptions,
     checkPID?: boolean,
   ): Connector<UNIXAddress> {
+    this.assertAcceptingPorts('connectUNIX');
     return connectUNIX(this, address, factory, timeoutOrOptions, checkPID);
   }
 
   // ---------------------------------------------------------------------------------------------
   // Ports (IPortOwner) and connections (IConnectionOwner)
 
-  /** Called by a port when it starts listening, so that shutdown stops it. */
+  /**
+   * @internal Throws `ReactorNotRunning` once shutdown has stopped the ports (from a `during` or
+   * `after shutdown` trigger, a `'shutdown'` listener, or later): a port opened then would
+   * outlive the reactor and hold the process open. Every `listen*`/`connect*` calls it before it
+   * creates anything.
+   */
+  assertAcceptingPorts(what: string): void {
+    if (this.#state === 'shuttingDown' || this.#state === 'finished') {
+      throw new ReactorNotRunning(
+        `${what}() after the reactor has shut down: the port would outlive it. Open ports before reactor.stop(), or on a new Reactor.`,
+      );
+    }
+  }
+
+  /**
+   * Called by a port when it starts listening, so that shutdown stops it. A port that registers
+   * once shutdown is over (one not opened through this reactor's `listen*`) is stopped at once.
+   */
   registerPort(port: IListeningPort<StreamAddress>): void {
     if (port === null || typeof port !== 'object' || typeof port.stopListening !== 'function') {
       throw invalidArgType('port', 'a listening port (an object with stopListening())', port);
     }
     this.#registry.registerPort(port);
+    if (this.#state === 'finished') this.#registry.finishShutdown();
   }
 
   /** Called by a port once it has stopped listening. Unknown ports are ignored. */
@@ -539,10 +572,12 @@ export class Reactor
   }
 
   #emitSafely(event: keyof ReactorEvents): void {
+    // Listeners cannot throw out of emit (ReportingEmitter reports them); a failure of the
+    // emitter itself must not stop the lifecycle either.
     try {
       this.emit(event);
     } catch (e) {
-      err(e, `Error in a '${event}' listener of the reactor`);
+      err(e, `Error while emitting '${event}' from the reactor`);
     }
   }
 
@@ -555,4 +590,12 @@ export class Reactor
   get timerQueue(): TimerQueue {
     return this.#timer.queue;
   }
+}
+
+/** The keys `run()` takes. */
+const RUN_OPTION_KEYS: ReadonlySet<string> = new Set(['installSignalHandlers']);
+
+/** Logs what `callFromThread` / `callWhenRunning`'s function threw or rejected with. */
+function logCallError(error: unknown, [what, fn]: [string, (...args: never[]) => unknown]): void {
+  err(error, `Error in ${what}(${fn.name || '<anonymous>'})`);
 }

@@ -4,7 +4,7 @@
  * @internal
  * @module
  */
-import { lookup } from 'node:dns';
+import { lookup, type LookupAddress } from 'node:dns';
 import { Deferred } from '../defer/deferred.ts';
 import { DNSLookupError, TimeoutError } from '../errors.ts';
 import type { IReactorTime } from '../interfaces.ts';
@@ -41,7 +41,7 @@ export function resolveName(time: IReactorTime, name: string, timeout: number): 
     done = true;
     d.errback(new TimeoutError(`Resolving ${JSON.stringify(name)} took longer than ${timeout} s.`));
   });
-  lookup(name, { all: true }, (error, addresses) => {
+  const answered = (error: NodeJS.ErrnoException | null, addresses: readonly LookupAddress[]): void => {
     if (done) return;
     done = true;
     if (timer.active()) timer.cancel();
@@ -51,6 +51,13 @@ export function resolveName(time: IReactorTime, name: string, timeout: number): 
       return;
     }
     d.callback((addresses.find((a) => a.family === 4) ?? addresses[0]).address);
-  });
+  };
+  try {
+    lookup(name, { all: true }, answered);
+  } catch (e) {
+    // node:dns refuses some names at once (a NUL byte: ERR_INVALID_ARG_VALUE). As Twisted's
+    // resolver does for any name it cannot resolve, the Deferred fails; nothing is thrown.
+    answered(e as NodeJS.ErrnoException, []);
+  }
   return d;
 }

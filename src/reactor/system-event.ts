@@ -7,11 +7,12 @@
  * @internal
  * @module
  */
-import { inspect } from 'node:util';
+import { inspect, types } from 'node:util';
+import { handleAsyncResult } from '../defer/user-code.ts';
 import type { TriggerId, TriggerPhase } from '../interfaces.ts';
 import { err } from '../log/log.ts';
 import { invalidArgValue, validateFunction, validateObject, validateString } from '../validate.ts';
-import { isWaitable, waitAll } from './wait-all.ts';
+import { waitAll } from './wait-all.ts';
 
 /** The phases of a system event, in firing order. */
 export const TRIGGER_PHASES: readonly TriggerPhase[] = ['before', 'during', 'after'];
@@ -34,9 +35,37 @@ export function makeTriggerId(phase: TriggerPhase, eventType: string, id: number
   return Object.freeze({ phase, eventType, id });
 }
 
-/** Checks the argument of `removeSystemEventTrigger`: an object (`ERR_INVALID_ARG_TYPE`). */
+/**
+ * Checks the argument of `removeSystemEventTrigger`: an object (`ERR_INVALID_ARG_TYPE`) whose
+ * `phase` is a known phase, `eventType` a string and `id` an integer, each an own data property
+ * (`ERR_INVALID_ARG_VALUE` naming `id`). A forged id (`{ phase: '__proto__' }`, a getter that
+ * answers differently to the check and to the use, a Proxy) gets that error rather than reaching
+ * the registry. Reading own data properties runs no user code, so what was checked is what the
+ * caller then reads.
+ */
 export function validateTriggerId(id: unknown): asserts id is TriggerId {
   validateObject(id, 'id');
+  const phase = ownData(id, 'phase');
+  const eventType = ownData(id, 'eventType');
+  const number = ownData(id, 'id');
+  if (
+    types.isProxy(id) ||
+    !TRIGGER_PHASES.includes(phase as TriggerPhase) ||
+    typeof eventType !== 'string' ||
+    !Number.isSafeInteger(number)
+  ) {
+    throw invalidArgValue(
+      'id',
+      'It must be an id returned by addSystemEventTrigger (or callWhenRunning): ' +
+        `{ phase: 'before' | 'during' | 'after', eventType: string, id: integer }. Received ${inspect(id, { depth: 0 })}`,
+    );
+  }
+}
+
+/** The value of an own data property; `undefined` for an accessor, an absent key or a Proxy. */
+function ownData(object: object, key: string): unknown {
+  if (types.isProxy(object)) return undefined;
+  return Object.getOwnPropertyDescriptor(object, key)?.value;
 }
 
 /**
@@ -81,7 +110,12 @@ export interface FireHooks {
 export class SystemEvent {
   /** The event's name (`'startup'`, `'shutdown'` or any other). */
   readonly eventType: string;
-  readonly #phases: Record<TriggerPhase, Trigger[]> = { before: [], during: [], after: [] };
+  /** Null-prototype: only the three phases are keys here, whatever a caller passes. */
+  readonly #phases: Record<TriggerPhase, Trigger[]> = Object.assign(Object.create(null) as object, {
+    before: [],
+    during: [],
+    after: [],
+  });
 
   /** An event with no trigger yet. */
   constructor(eventType: string) {
@@ -109,16 +143,16 @@ export class SystemEvent {
 
   /**
    * Fires the event: every `before` trigger, then (once every Deferred or Promise they returned
-   * has settled) the `during` and `after` triggers. An exception in a trigger is logged and the
-   * others still run.
+   * has settled) the `during` and `after` triggers. An exception in a trigger, or the rejection
+   * of what it returned (in any phase), is logged and the others still run.
    */
   fire(hooks: FireHooks = {}): void {
     const results: unknown[] = [];
     // Shift one at a time rather than iterating a copy: triggers removed by an earlier trigger
     // must not run, and triggers added to this phase while it fires must.
     for (let t = this.#phases.before.shift(); t !== undefined; t = this.#phases.before.shift()) {
-      const result = this.#run('before', t);
-      if (isWaitable(result)) results.push(result);
+      const settled = this.#run('before', t);
+      if (settled !== undefined) results.push(settled);
     }
     waitAll(results, `A 'before' trigger of system event '${this.eventType}' failed`, () => {
       const waits = hooks.during?.() ?? [];
@@ -135,13 +169,23 @@ export class SystemEvent {
     for (let t = list.shift(); t !== undefined; t = list.shift()) this.#run(phase, t);
   }
 
-  #run(phase: TriggerPhase, trigger: Trigger): unknown {
+  /**
+   * Runs one trigger. A throw, or the rejection of the thenable it returned, is logged with the
+   * same `why`. Returns what to wait on (it never rejects), or undefined.
+   */
+  #run(phase: TriggerPhase, trigger: Trigger): PromiseLike<unknown> | undefined {
+    let result: unknown;
     try {
-      return (trigger.fn as (...args: unknown[]) => unknown)(...trigger.args);
+      result = (trigger.fn as (...args: unknown[]) => unknown)(...trigger.args);
     } catch (e) {
-      const name = trigger.fn.name || '<anonymous>';
-      err(e, `Error in '${phase}' trigger ${name} of system event '${this.eventType}'`);
+      this.#logTriggerError(e, { phase, trigger });
       return undefined;
     }
+    return handleAsyncResult(result, this.#logTriggerError, { phase, trigger });
   }
+
+  #logTriggerError = (reason: unknown, where: { phase: TriggerPhase; trigger: Trigger }): void => {
+    const name = where.trigger.fn.name || '<anonymous>';
+    err(reason, `Error in '${where.phase}' trigger ${name} of system event '${this.eventType}'`);
+  };
 }

@@ -9,16 +9,6 @@ import { Deferred } from '../defer/deferred.ts';
 import { Failure } from '../failure.ts';
 import { err } from '../log/log.ts';
 
-/** True for a Deferred or any other thenable: something to wait for. */
-export function isWaitable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value instanceof Deferred ||
-    (value !== null &&
-      (typeof value === 'object' || typeof value === 'function') &&
-      typeof (value as { then?: unknown }).then === 'function')
-  );
-}
-
 /**
  * Calls `then` once every one of `waitables` has settled; failures are logged with `why` (they
  * never stop the others). With nothing to wait for, or only fired Deferreds, `then` runs at once.

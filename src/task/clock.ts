@@ -4,7 +4,7 @@
  * @module
  */
 import type { IReactorTime } from '../interfaces.ts';
-import { validateNumber } from '../validate.ts';
+import { outOfRange, validateNumber } from '../validate.ts';
 import type { DelayedCall } from './delayed-call.ts';
 import { TimerQueue } from './timer-queue.ts';
 
@@ -44,6 +44,9 @@ export class Clock implements IReactorTime {
    */
   advance(amount: number): void {
     validateNumber(amount, 'amount', 0);
+    if (!Number.isFinite(this.rightNow + amount)) {
+      throw outOfRange('amount', `a number that keeps the time finite (it is ${this.rightNow})`, amount);
+    }
     this.rightNow += amount;
     this.#queue.runDue(this.rightNow);
   }

@@ -5,7 +5,7 @@
  */
 import { Deferred } from '../defer/deferred.ts';
 import type { IDelayedCall, IReactorTime } from '../interfaces.ts';
-import { invalidArgType, validateFunction } from '../validate.ts';
+import { invalidArgType, readProperty, validateFunction } from '../validate.ts';
 
 /**
  * Calls `fn(...args)` after `delay` seconds on `clock` and gives its result through a Deferred
@@ -30,13 +30,18 @@ export function deferLater<R, A extends unknown[]>(
   fn?: (...args: A) => R | Deferred<R> | Promise<R>,
   ...args: A
 ): Deferred<R | undefined> {
-  if (clock === null || typeof clock !== 'object' || typeof clock.callLater !== 'function') {
+  // Read once, and called as read: a getter cannot pass the check and then change.
+  const callLater =
+    clock !== null && typeof clock === 'object' ? readProperty(clock, 'callLater', 'clock') : undefined;
+  if (typeof callLater !== 'function') {
     throw invalidArgType('clock', 'an IReactorTime (an object with callLater())', clock);
   }
   if (fn !== undefined) validateFunction(fn, 'fn');
   // The canceller can only run after this function returned, once `call` exists.
   const d = new Deferred<undefined>(() => call.cancel());
   const result = d.addCallback(() => (fn === undefined ? undefined : fn(...args))) as Deferred<R | undefined>;
-  const call: IDelayedCall = clock.callLater(delay, () => d.callback(undefined));
+  const call = (callLater as (...a: unknown[]) => IDelayedCall).call(clock, delay, () =>
+    d.callback(undefined),
+  );
   return result;
 }

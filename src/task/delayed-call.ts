@@ -8,7 +8,7 @@
 import { inspect } from 'node:util';
 import { AlreadyCalled, AlreadyCancelled } from '../errors.ts';
 import type { IDelayedCall } from '../interfaces.ts';
-import { validateDelay, validateNumber } from '../validate.ts';
+import { outOfRange, validateDelay, validateNumber } from '../validate.ts';
 
 /**
  * What a `DelayedCall` needs from whoever scheduled it (a `TimerQueue`): the time, and a way to
@@ -45,6 +45,21 @@ export const DROPPED = -3;
 export const DEFERRED_BASE = -10;
 
 let nextId = 1;
+
+/**
+ * `base + seconds`, or a RangeError naming `name` when the sum is not finite (two finite numbers
+ * near `Number.MAX_VALUE` add up to Infinity): a call due at ±Infinity would never run, or run
+ * at once, and its queue could not file it.
+ *
+ * @internal
+ */
+export function finiteDueTime(base: number, seconds: number, name: string, baseIs: string): number {
+  const time = base + seconds;
+  if (!Number.isFinite(time)) {
+    throw outOfRange(name, `a number that gives a finite due time (${baseIs} ${base})`, seconds);
+  }
+  return time;
+}
 
 // The creation stacks of debug mode live beside the calls rather than in a field of every call.
 const creators = new WeakMap<object, string>();
@@ -146,14 +161,20 @@ export class DelayedCall<A extends unknown[] = unknown[]> implements IDelayedCal
   delay(seconds: number): void {
     validateNumber(seconds, 'seconds');
     this.#checkActive('delay');
-    this.#owner.moveCall(this.#erased(), this.dueTime + seconds);
+    this.#owner.moveCall(
+      this.#erased(),
+      finiteDueTime(this.dueTime, seconds, 'seconds', 'the call is due at'),
+    );
   }
 
   /** Reschedules it `seconds` (>= 0) from now. Same errors as `cancel`. */
   reset(seconds: number): void {
     validateDelay(seconds, 'seconds');
     this.#checkActive('reset');
-    this.#owner.moveCall(this.#erased(), this.#owner.seconds() + seconds);
+    this.#owner.moveCall(
+      this.#erased(),
+      finiteDueTime(this.#owner.seconds(), seconds, 'seconds', 'its clock reads'),
+    );
   }
 
   /** Cancels it if still active, so `using call = clock.callLater(...)` cleans up. */

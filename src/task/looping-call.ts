@@ -8,7 +8,13 @@ import { Deferred } from '../defer/deferred.ts';
 import { maybeDeferred } from '../defer/shortcuts.ts';
 import type { Failure } from '../failure.ts';
 import type { IDelayedCall, IReactorTime } from '../interfaces.ts';
-import { invalidArgType, validateBoolean, validateFunction, validateNumber } from '../validate.ts';
+import {
+  invalidArgType,
+  readProperty,
+  validateBoolean,
+  validateFunction,
+  validateNumber,
+} from '../validate.ts';
 import { getDefaultClock } from './default-clock.ts';
 
 function invalidState(message: string): Error & { code: string } {
@@ -83,7 +89,11 @@ export class LoopingCall<A extends unknown[] = unknown[]> {
    * lc.clock = new Clock();
    */
   set clock(clock: IReactorTime) {
-    if (clock === null || typeof clock !== 'object' || typeof clock.callLater !== 'function') {
+    if (
+      clock === null ||
+      typeof clock !== 'object' ||
+      typeof readProperty(clock, 'callLater', 'clock') !== 'function'
+    ) {
       throw invalidArgType('clock', 'an IReactorTime (an object with seconds() and callLater())', clock);
     }
     this.#clock = clock;

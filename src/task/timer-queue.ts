@@ -8,8 +8,16 @@
  * @internal
  * @module
  */
+import { handleAsyncResult } from '../defer/user-code.ts';
 import { validateDelay, validateFunction } from '../validate.ts';
-import { CALLED, DEFERRED_BASE, DelayedCall, DROPPED, type DelayedCallOwner } from './delayed-call.ts';
+import {
+  CALLED,
+  DEFERRED_BASE,
+  DelayedCall,
+  DROPPED,
+  finiteDueTime,
+  type DelayedCallOwner,
+} from './delayed-call.ts';
 import { TimerBucket } from './timer-bucket.ts';
 import { TimerHeap } from './timer-heap.ts';
 
@@ -113,7 +121,7 @@ export class TimerQueue implements DelayedCallOwner {
   schedule<A extends unknown[]>(delay: number, fn: (...args: A) => unknown, args: A): DelayedCall<A> {
     validateDelay(delay, 'delay');
     validateFunction(fn, 'fn');
-    const time = this.#now() + delay;
+    const time = finiteDueTime(this.#now(), delay, 'delay', 'the clock reads');
     const call = new DelayedCall<A>(this, time, fn, args.length === 0 ? (NO_ARGS as unknown as A) : args);
     this.#nextSeq++;
     this.#file(call as unknown as DelayedCall, time);
@@ -163,8 +171,10 @@ export class TimerQueue implements DelayedCallOwner {
    * scheduled (or moved) once this pass began wait for the next pass, so that a call that reschedules itself with delay 0 cannot starve the event loop;
    * without one (`Clock`) they run at once if due, as in Twisted.
    *
-   * `onError` receives what a call throws; without it the exception propagates and the calls
-   * still due run at the next pass. Returns the number of calls run.
+   * `onError` receives what a call throws, and the reason a thenable it returned rejects with
+   * (later); without it the exception propagates and the calls still due run at the next pass
+   * (a rejection is then left to the caller: `Clock` is for tests, whose runner reports it).
+   * Returns the number of calls run.
    */
   runDue(now: number, seqLimit = Infinity, onError?: (error: unknown, call: DelayedCall) => void): number {
     const limited = seqLimit !== Infinity && this.#deferred === undefined;
@@ -244,12 +254,14 @@ export class TimerQueue implements DelayedCallOwner {
           if (args.length === 0) call.func();
           else call.func(...args);
         } else {
+          let result: unknown;
           try {
-            if (args.length === 0) call.func();
-            else call.func(...args);
+            result = args.length === 0 ? call.func() : call.func(...args);
           } catch (e) {
             onError(e, call);
           }
+          // An async call's rejection is reported as its throw would be (issue 12).
+          if (result !== undefined) handleAsyncResult(result, onError, call);
         }
         if (calls !== bucket.calls || !bucket.sorted || made !== this.#made || bucket.live === 0) break;
       }

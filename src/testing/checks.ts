@@ -6,7 +6,7 @@
  * @internal
  * @module
  */
-import type { AddressTuple, Datagram } from '../interfaces.ts';
+import type { AddressTuple } from '../interfaces.ts';
 import {
   alreadyConnected,
   checkConnectAddress,
@@ -17,7 +17,12 @@ import {
   notTheConnectedAddr,
   writeDestination,
 } from '../transports/udp/checks.ts';
-import { datagramTooLong, maxDatagramSize, sequenceLength } from '../transports/udp/datagram-size.ts';
+import {
+  byteLengthOf,
+  datagramTooLong,
+  maxDatagramSize,
+  sequencePieces,
+} from '../transports/udp/datagram-size.ts';
 import { invalidArgType, ipFamily, validateInteger } from '../validate.ts';
 
 export { formatAddr, notRunning } from '../transports/udp/checks.ts';
@@ -49,16 +54,17 @@ export function systemError(
 
 /** Checks one datagram and returns a copy of it (what was sent cannot change afterwards). */
 export function checkDatagram(datagram: unknown, family: Family): Buffer {
-  if (!(datagram instanceof Uint8Array)) throw notADatagram(datagram);
-  if (datagram.byteLength > maxDatagramSize(family)) throw datagramTooLong(datagram.byteLength, family);
-  return Buffer.from(datagram);
+  const length = byteLengthOf(datagram);
+  if (length === -1) throw notADatagram(datagram);
+  if (length > maxDatagramSize(family)) throw datagramTooLong(length, family);
+  return Buffer.from(datagram as Uint8Array);
 }
 
 /** Checks the pieces of `writeSequence` and returns them joined into one datagram. */
 export function checkSequence(datagrams: unknown, family: Family): Buffer {
-  const length = sequenceLength(datagrams);
+  const { pieces, length } = sequencePieces(datagrams);
   if (length > maxDatagramSize(family)) throw datagramTooLong(length, family);
-  return Buffer.concat(datagrams as Datagram[]);
+  return Buffer.concat(pieces, length);
 }
 
 /**

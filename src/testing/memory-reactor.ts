@@ -89,7 +89,7 @@ export class MemoryReactor implements IReactorCore, IReactorUDP, IReactorMultica
   /** What `callWhenRunning` was given before the reactor ran, in order. */
   readonly whenRunningHooks: RecordedCall[] = [];
   /** The pending system event triggers: `triggers[phase][eventType]` is a list of calls. */
-  readonly triggers: Partial<Record<TriggerPhase, Record<string, RecordedCall[]>>> = {};
+  readonly triggers: Partial<Record<TriggerPhase, Record<string, RecordedCall[]>>> = Object.create(null);
   /** The system events fired with `fireSystemEvent`, in order. */
   readonly firedEvents: string[] = [];
   /** Every `listenUDP` call. */
@@ -155,7 +155,10 @@ export class MemoryReactor implements IReactorCore, IReactorUDP, IReactorMultica
     const call: RecordedCall = [fn as RecordedCall[0], args];
     const id = this.#nextTriggerId++;
     this.#triggerIds.set(call, id);
-    ((this.triggers[phase] ??= {})[eventType] ??= []).push(call);
+    // Null-prototype records: an event type such as '__proto__' or 'constructor' is just a key.
+    ((this.triggers[phase] ??= Object.create(null) as Record<string, RecordedCall[]>)[eventType] ??= []).push(
+      call,
+    );
     return makeTriggerId(phase, eventType, id);
   }
 

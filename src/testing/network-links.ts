@@ -5,7 +5,7 @@
  * @internal
  * @module
  */
-import { invalidArgType, validateNumber, validateObject } from '../validate.ts';
+import { readOptions, validateNumber } from '../validate.ts';
 import type { LinkConditions } from './network-types.ts';
 
 /** A link's conditions with every field set (`reorderDelay` undefined: derived from the latency). */
@@ -22,24 +22,22 @@ export const CONDITION_KEYS: ReadonlySet<string> = new Set([
   'reorderDelay',
 ]);
 
-/** Checks an object of link conditions: only `keys`, each a number in its range. */
-export function checkConditions(conditions: LinkConditions, name: string, keys: ReadonlySet<string>): void {
-  validateObject(conditions, name);
-  for (const key of Object.keys(conditions)) {
-    if (!keys.has(key)) {
-      throw invalidArgType(
-        name,
-        `an object with only the keys ${[...keys].join(', ')}; "${key}" is not one of them`,
-        conditions,
-      );
-    }
-  }
-  const c = conditions;
+/**
+ * Checks an object of link conditions — only `keys`, each a number in its range — and returns
+ * its own properties, each read once (what was checked is what is used).
+ */
+export function checkConditions(
+  conditions: LinkConditions,
+  name: string,
+  keys: ReadonlySet<string>,
+): Readonly<Record<string, unknown>> {
+  const c = readOptions(conditions, name, keys) as LinkConditions;
   if (c.latency !== undefined) validateNumber(c.latency, `${name}.latency`, 0);
   if (c.loss !== undefined) validateNumber(c.loss, `${name}.loss`, 0, 1);
   if (c.duplicate !== undefined) validateNumber(c.duplicate, `${name}.duplicate`, 0, 1);
   if (c.reorder !== undefined) validateNumber(c.reorder, `${name}.reorder`, 0, 1);
   if (c.reorderDelay !== undefined) validateNumber(c.reorderDelay, `${name}.reorderDelay`, 0);
+  return c as Readonly<Record<string, unknown>>;
 }
 
 /** The conditions of every link between two IPs, and the partitions, of one network. */
@@ -55,9 +53,9 @@ export class NetworkLinks {
 
   /** Sets the conditions between `a` and `b`, both ways, over what they were (checked first). */
   set(a: string, b: string, conditions: LinkConditions): void {
-    checkConditions(conditions, 'conditions', CONDITION_KEYS);
+    const checked = checkConditions(conditions, 'conditions', CONDITION_KEYS);
     const merged: Conditions = { ...(this.#links.get(`${a}|${b}`) ?? this.#defaults) };
-    for (const [key, value] of Object.entries(conditions)) {
+    for (const [key, value] of Object.entries(checked)) {
       if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
     }
     this.#links.set(`${a}|${b}`, merged);

@@ -11,8 +11,8 @@ import {
   invalidArgType,
   invalidArgValue,
   ipFamily,
+  readOptions,
   validateNumber,
-  validateObject,
   validateString,
 } from '../validate.ts';
 import { isLoopbackAddress, isMulticastAddress } from './checks.ts';
@@ -30,6 +30,7 @@ import { VirtualHost } from './virtual-host.ts';
 import type { VirtualUdpPort } from './virtual-udp-port.ts';
 
 const OPTION_KEYS: ReadonlySet<string> = new Set([...CONDITION_KEYS, 'seed', 'clock', 'trace']);
+const HOST_OPTION_KEYS: ReadonlySet<string> = new Set(['names']);
 
 /** A host or its IP, wherever the network takes one. */
 export type HostRef = VirtualHost | string;
@@ -96,7 +97,7 @@ export class VirtualNetwork {
   };
 
   constructor(options: VirtualNetworkOptions = {}) {
-    checkConditions(options, 'options', OPTION_KEYS);
+    const checked = checkConditions(options, 'options', OPTION_KEYS) as VirtualNetworkOptions;
     const {
       seed = 0,
       clock = new Clock(),
@@ -105,7 +106,7 @@ export class VirtualNetwork {
       loss = 0,
       duplicate = 0,
       reorder = 0,
-    } = options;
+    } = checked;
     // Duck-typed rather than `instanceof`, so a Clock from the other build (ESM vs CommonJS) works.
     const c = clock as Partial<Clock> | null;
     if (
@@ -123,7 +124,7 @@ export class VirtualNetwork {
     this.seed = seed;
     this.clock = clock;
     this.trace = trace ? [] : undefined;
-    this.#links = new NetworkLinks({ latency, loss, duplicate, reorder, reorderDelay: options.reorderDelay });
+    this.#links = new NetworkLinks({ latency, loss, duplicate, reorder, reorderDelay: checked.reorderDelay });
     this.#carrier = new DatagramCarrier({
       clock,
       random: this.random,
@@ -151,8 +152,7 @@ export class VirtualNetwork {
       );
     }
     if (this.#hosts.has(ip)) throw invalidArgValue('ip', `The network already has a host ${ip}.`);
-    validateObject(options, 'options');
-    const names: unknown = options.names ?? [];
+    const names: unknown = readOptions(options, 'options', HOST_OPTION_KEYS).names ?? [];
     if (!Array.isArray(names)) throw invalidArgType('options.names', 'an array of strings', names);
     const host = new VirtualHost(this, ip);
     this.#hosts.set(ip, host);

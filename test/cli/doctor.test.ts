@@ -45,14 +45,14 @@ function doctor(
 const byId = (report: Report, id: string): Check => report.checks.find((c) => c.id === id)!;
 
 describe('the bin entry', () => {
-  test('package.json maps twisted-ts to the built doctor, which starts with a shebang', () => {
-    expect(pkg.bin['twisted-ts']).toBe('./dist/cjs/cli/doctor.js');
+  test('package.json maps twisted-ts to the built command dispatcher, which starts with a shebang', () => {
+    expect(pkg.bin['twisted-ts']).toBe('./dist/esm/cli/main.js');
     expect(
       readFileSync(resolve(root, pkg.bin['twisted-ts']), 'utf8').startsWith('#!/usr/bin/env node\n'),
     ).toBe(true);
   });
 
-  test('the built doctor is executable, so `npx twisted-ts doctor` runs it from a checkout too', async () => {
+  test('the built command is executable, so `npx twisted-ts doctor` runs it from a checkout too', async () => {
     expect(statSync(resolve(root, pkg.bin['twisted-ts'])).mode & 0o111).toBe(0o111);
     const { stdout } = await promisify(execFile)(resolve(root, pkg.bin['twisted-ts']), ['--help']);
     expect(stdout).toMatch(/doctor/);
@@ -146,8 +146,8 @@ describe('doctor (table)', () => {
     );
   });
 
-  test('the ESM build runs the same doctor', async () => {
-    const { stdout } = await doctor(['doctor'], './dist/esm/cli/doctor.js');
+  test('the CommonJS build runs the same doctor', async () => {
+    const { stdout } = await doctor(['doctor'], './dist/cjs/cli/main.js');
     expect(stdout).toMatch(/^ok\s+Node\.js version/m);
   });
 });

@@ -128,3 +128,186 @@ export const datagramLike = fc.oneof(
   ),
   value,
 );
+
+// ---------------------------------------------------------------------------------------------
+// Hostile inputs (issue 12, point 10): prototype-polluting keys, getters, Proxies.
+
+/** Keys that reach `Object.prototype` (or look like it) when used to index a plain object. */
+export const pollutingKey = fc.constantFrom(
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
+  'isPrototypeOf',
+  '__defineGetter__',
+  '__lookupGetter__',
+  'then',
+  'length',
+  'toJSON',
+);
+
+/** What hostile getters and traps throw: the caller's own error, the only untyped one allowed out. */
+export class HostileError extends Error {
+  constructor(where: string) {
+    super(`hostile ${where}`);
+    this.name = 'HostileError';
+  }
+}
+
+/** A Proxy whose every trap throws a {@link HostileError}. */
+export function trappedProxy(target: object = {}): object {
+  const trap = (name: string) => () => {
+    throw new HostileError(`${name} trap`);
+  };
+  const handler: ProxyHandler<object> = {};
+  for (const name of [
+    'get',
+    'set',
+    'has',
+    'ownKeys',
+    'getOwnPropertyDescriptor',
+    'getPrototypeOf',
+    'defineProperty',
+    'deleteProperty',
+    'apply',
+    'construct',
+    'isExtensible',
+    'preventExtensions',
+    'setPrototypeOf',
+  ] as const) {
+    (handler as Record<string, unknown>)[name] = trap(name);
+  }
+  return new Proxy(target, handler);
+}
+
+/** A revoked Proxy: every operation on it throws the engine's TypeError. */
+export function revokedProxy(target: object = {}): object {
+  const { proxy, revoke } = Proxy.revocable(target, {});
+  revoke();
+  return proxy;
+}
+
+/**
+ * `fields` as an object whose every property is a getter that answers the given (valid) value
+ * on its first read and `flip` on every later one: a check that reads twice lets `flip` through.
+ */
+export function flippingGetters(fields: Record<string, unknown>, flip: unknown): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (const [key, first] of Object.entries(fields)) {
+    let reads = 0;
+    Object.defineProperty(o, key, { enumerable: true, get: () => (reads++ === 0 ? first : flip) });
+  }
+  return o;
+}
+
+/** `fields` with one property a getter that throws. */
+export function throwingGetter(fields: Record<string, unknown>, key: string): Record<string, unknown> {
+  const o = { ...fields };
+  Object.defineProperty(o, key, {
+    enumerable: true,
+    get: () => {
+      throw new HostileError(`getter ${key}`);
+    },
+  });
+  return o;
+}
+
+/** `fields` plus an own property with a polluting key (as `JSON.parse('{"__proto__": …}')` makes). */
+export function withOwnKey(
+  fields: Record<string, unknown>,
+  key: string,
+  value: unknown,
+): Record<string, unknown> {
+  const o = { ...fields };
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  return o;
+}
+
+/** `fields` as the prototype of an empty object: inherited, not own, as a polluted prototype gives. */
+export function inherited(fields: Record<string, unknown>): Record<string, unknown> {
+  return Object.create(fields) as Record<string, unknown>;
+}
+
+/**
+ * A hostile value is handed to fast-check as a recipe, built inside the property: fast-check
+ * itself inspects the values it generates (for clone methods, to print counterexamples), and a
+ * trapped or revoked Proxy would break it rather than the code under test.
+ */
+export interface Hostile {
+  /** What it is, for the counterexample. */
+  readonly kind: string;
+  /** Builds a fresh one. */
+  make(): unknown;
+  /** Whether it must be accepted where a valid value is expected (true), refused (false) or either. */
+  readonly valid?: boolean | undefined;
+}
+
+function recipe(kind: string, make: () => unknown, valid?: boolean): Hostile {
+  return { kind, make, valid, [fc.toStringMethod]: () => `<${kind}>` } as Hostile;
+}
+
+/** Builds `x` if it is a recipe, else gives it back. */
+export function build(x: unknown): unknown {
+  return x !== null && typeof x === 'object' && typeof (x as Hostile).make === 'function' && 'kind' in x
+    ? (x as Hostile).make()
+    : x;
+}
+
+/**
+ * Hostile variants of an options-like object `fields` (valid as it is): flipping getters,
+ * throwing getters, polluting own keys, inherited fields, a transparent Proxy, a trapped Proxy,
+ * a revoked Proxy. Each says whether it must be accepted (`true`), refused (`false`) or either
+ * (`undefined`).
+ */
+export function hostileOptions(fields: Record<string, unknown>, flip: unknown): fc.Arbitrary<Hostile> {
+  const keys = Object.keys(fields);
+  const variants: fc.Arbitrary<Hostile>[] = [
+    fc.constant(recipe('transparent Proxy', () => new Proxy({ ...fields }, {}), true)),
+    fc.constant(recipe('trapped Proxy', () => trappedProxy({ ...fields }), false)),
+    fc.constant(recipe('revoked Proxy', () => revokedProxy({ ...fields }), false)),
+    fc.constant(recipe('flipping getters', () => flippingGetters(fields, flip), true)),
+    fc
+      .tuple(pollutingKey, fc.constantFrom<unknown>(flip, true, {}))
+      .map(([key, v]) => recipe(`own key ${key}`, () => withOwnKey(fields, key, v), false)),
+    fc.constant(recipe('inherited fields', () => inherited({ ...fields }), undefined)),
+  ];
+  if (keys.length > 0) {
+    variants.push(
+      fc
+        .constantFrom(...keys)
+        .map((key) => recipe(`throwing getter ${key}`, () => throwingGetter(fields, key), false)),
+    );
+  }
+  return fc.oneof(...variants);
+}
+
+/** Any hostile value, for arguments that are not options objects: a polluting key, or a recipe. */
+export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
+  pollutingKey,
+  fc.constantFrom(
+    recipe('trapped Proxy', () => trappedProxy()),
+    recipe('trapped Proxy of a function', () => trappedProxy(() => undefined)),
+    recipe('revoked Proxy', () => revokedProxy()),
+    recipe('revoked Proxy of a function', () => revokedProxy(() => undefined)),
+    recipe('transparent Proxy', () => new Proxy({}, {})),
+    recipe('transparent Proxy of a function', () => new Proxy(() => undefined, {})),
+    recipe('throwing then getter', () => throwingGetter({ then: undefined }, 'then')),
+    recipe('own __proto__ key', () => withOwnKey({}, '__proto__', { polluted: true })),
+    recipe('JSON with __proto__', () => JSON.parse('{"__proto__": {"admin": true}, "constructor": 1}')),
+  ),
+);
+
+/**
+ * An array whose every element is a getter answering `values[i]` on its first read and `flip[i]`
+ * on every later one: an address or a list of pieces that a check reading twice would let change.
+ */
+export function flippingArray(values: readonly unknown[], flip: readonly unknown[]): unknown[] {
+  const a: unknown[] = new Array<unknown>(values.length);
+  values.forEach((first, i) => {
+    let reads = 0;
+    Object.defineProperty(a, i, { enumerable: true, get: () => (reads++ === 0 ? first : flip[i]) });
+  });
+  return a;
+}

@@ -722,9 +722,18 @@ describe('the oracle itself', () => {
     expect(() =>
       expectOutcome({ ok: false, error: new Error('plain'), via: 'throw' }, undefined, /x/),
     ).toThrow(/untyped/);
+    const coded = Object.assign(new TypeError('The "y" argument must be a number'), {
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
+    expect(() => expectOutcome({ ok: false, error: coded, via: 'throw' }, undefined, /"x"/)).toThrow(/name/);
+    // An engine TypeError (no code) is an internal error leaking out, not a typed one.
     expect(() =>
-      expectOutcome({ ok: false, error: new TypeError('The "y" argument'), via: 'throw' }, undefined, /"x"/),
-    ).toThrow(/name/);
+      expectOutcome(
+        { ok: false, error: new TypeError('x.foo is not a function'), via: 'throw' },
+        undefined,
+        /x/,
+      ),
+    ).toThrow(/untyped/);
     void anything;
     void edge;
   });

@@ -39,12 +39,25 @@ export class LiteralOwner implements IPortOwner {
 }
 
 /**
- * Whether `e` is an error a caller can act on: an Error that is a TypeError or RangeError, one of
- * twisted-ts's typed errors, or a Node-style Error with a stable `ERR_*`/`ABORT_ERR` code.
+ * Whether `e` is an error a caller can act on: one of twisted-ts's typed errors, or an Error
+ * (TypeError, RangeError or other) with a stable `ERR_*`/`ABORT_ERR` code.
  */
 export function isTypedError(e: unknown): e is Error {
+  // A TypeError or RangeError counts only with a stable code: the engine's own ("x.foo is not a
+  // function", a revoked Proxy) have none, and are internal errors leaking out (issue 12).
+  return isCodedError(e);
+}
+
+/**
+ * The stricter oracle of the hostile-input properties (issue 12, point 10): a `TypeError` or
+ * `RangeError` must carry a stable `code` (Node's `ERR_*`): an engine error such as "Cannot
+ * perform 'get' on a proxy that has been revoked" has none, and is an internal error leaking
+ * out. The caller's own error (`own`: thrown by its getter or trap) may propagate as it is.
+ */
+export function isCodedError(e: unknown, own?: (e: unknown) => boolean): boolean {
+  if (own?.(e)) return true;
   if (!(e instanceof Error)) return false;
-  if (e instanceof TypeError || e instanceof RangeError || e instanceof TwistedError) return true;
+  if (e instanceof TwistedError) return true;
   const code = (e as { code?: unknown }).code;
   return typeof code === 'string' && (code.startsWith('ERR_') || code === 'ABORT_ERR');
 }

@@ -109,6 +109,7 @@ async function runIntruder(
   mode: string,
   ms: number,
   onBound?: () => Promise<void>,
+  address = '0.0.0.0',
 ): Promise<IntruderResult[]> {
   const child = spawn(
     'setpriv',
@@ -121,6 +122,7 @@ async function runIntruder(
       String(port),
       mode,
       String(ms),
+      address,
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
@@ -164,4 +166,41 @@ describe.skipIf(!canDropPrivileges || !linux)('another user on the same host (Li
     await sender.stopListening();
     await port.stopListening();
   });
+
+  // docs/security.md: the other doors onto a listenMultiple port (issue 12, point 11).
+  // `steals`: whether the intruder then gets the unicast (Linux prefers an IPv4 socket for IPv4
+  // traffic over a dual-stack one, whichever was bound last).
+  it.each([
+    ['an IPv4 listenMultiple port', '', '::ffff:127.0.0.1', true],
+    ['an IPv4 listenMultiple port', '', '::', false],
+    ["a dual-stack '::' listenMultiple port", '::', '0.0.0.0', true],
+    ["a dual-stack '::' listenMultiple port", '::', '::ffff:127.0.0.1', true],
+    ["a dual-stack '::' listenMultiple port", '::', '::', true],
+  ])(
+    'CAN join %s (interface %j) through %s with SO_REUSEADDR (takes its unicast: %s)',
+    async (_what, iface, through, steals) => {
+      const victim = new Counter();
+      const port = reactor.listenMulticast(0, victim, { interface: iface, listenMultiple: true });
+      const n = port.getHost().port;
+      const sender = reactor.listenUDP(0, new Counter(), '127.0.0.1');
+      const lines = await runIntruder(
+        n,
+        'addr',
+        300,
+        async () => {
+          for (let i = 0; i < 20; i++) sender.write(Buffer.from(`secret ${i}`), ['127.0.0.1', n]);
+          await turns(2);
+        },
+        through,
+      );
+      expect(lines[0]).toEqual({ uid: 65534, bound: true });
+      const stolen = lines[1].received ?? 0;
+      console.log(`hijack via ${through} onto ${iface || "''"}: the intruder received ${stolen} of 20`);
+      expect(stolen + victim.count).toBe(20);
+      if (steals) expect(stolen).toBeGreaterThan(0);
+      else expect(stolen).toBe(0);
+      await sender.stopListening();
+      await port.stopListening();
+    },
+  );
 });

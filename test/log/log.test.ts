@@ -5,11 +5,13 @@ import type { LogEvent } from '../../src/log/log.ts';
 // The log module keeps its observers in module state: each test gets a fresh copy of it (and of
 // Failure, which it imports), so that what one test starts does not leak into the next.
 let log: typeof LogModule;
+import { resetProcessWideLogging } from '../support/fresh-logging.ts';
 let FailureClass: typeof import('../../src/failure.ts').Failure;
 let stderr: string[];
 
 beforeEach(async () => {
   vi.resetModules();
+  resetProcessWideLogging();
   log = await import('../../src/log/log.ts');
   FailureClass = (await import('../../src/failure.ts')).Failure;
   stderr = [];
@@ -87,13 +89,24 @@ describe('observers', () => {
     expect(e.system).toBe('my-system');
   });
 
-  it('err accepts a Failure as it is, and wraps non-Errors', () => {
+  it('err accepts a Failure as it is, and wraps thrown non-Errors', () => {
     const events = collect();
     const f = new FailureClass(new Error('f'));
     log.err(f);
-    log.err('just a string');
+    log.err(42);
     expect(events[0].failure).toBe(f);
-    expect(events[1].failure!.getErrorMessage()).toContain("'just a string'");
+    expect(events[1].failure!.getErrorMessage()).toContain('42');
+  });
+
+  it("err('a message') is one error line, as Twisted's log.err of a string (no traceback)", () => {
+    const events = collect();
+    log.err('disk full');
+    log.err('disk full', 'while flushing');
+    expect(events[0].isError).toBe(true);
+    expect(events[0].failure).toBeUndefined();
+    expect(log.textFromEventDict(events[0])).toBe("'disk full'");
+    expect(log.textFromEventDict(events[1])).toBe("while flushing: 'disk full'");
+    expect(stderr.join('')).toBe("[-] 'disk full'\n[-] while flushing: 'disk full'\n");
   });
 
   it('emit passes extra fields through', () => {
@@ -118,28 +131,48 @@ describe('observers', () => {
     expect(() => log.addObserver('x' as never)).toThrow(/"observer"/);
   });
 
-  it('an observer that throws is removed and reported, and the others still get the event', () => {
-    const events = collect();
+  it('an observer that throws is reported after the others got the event, each time (as Twisted)', () => {
     let calls = 0;
     log.addObserver(function brokenObserver() {
       calls++;
       throw new Error('observer bug');
     });
+    const events = collect();
     log.msg('first');
     log.msg('second');
-    expect(calls).toBe(1);
-    const report = events.find((e) => e.isError)!;
-    expect(report.why).toContain('brokenObserver');
-    expect(report.why).toContain('removed');
-    expect(report.failure!.getErrorMessage()).toBe('observer bug');
-    expect(report.system).toBe('log');
-    expect(events.filter((e) => !e.isError).map((e) => e.message[0])).toEqual(['first', 'second']);
+    expect(calls).toBe(2);
+    const reports = events.filter((e) => e.isError);
+    expect(reports).toHaveLength(2);
+    expect(reports[0].why).toContain('brokenObserver');
+    expect(reports[0].failure!.getErrorMessage()).toBe('observer bug');
+    expect(reports[0].system).toBe('log');
+    // The report comes after the event itself reached the others.
+    expect(events.map((e) => (e.isError ? 'report' : e.message[0]))).toEqual([
+      'first',
+      'report',
+      'second',
+      'report',
+    ]);
+    expect(stderr.join('')).toContain('observer bug');
   });
 
-  it('with only a throwing observer left, the report still reaches stderr', () => {
-    log.removeObserver(log.defaultErrorObserver);
-    log.addObserver(() => {
-      throw new Error('lonely bug');
+  it('an observer whose returned Promise rejects is reported too', async () => {
+    log.addObserver(async function asyncObserver() {
+      throw new Error('async observer bug');
+    });
+    const events = collect();
+    log.msg('x');
+    await new Promise((r) => setImmediate(r));
+    const report = events.find((e) => e.isError)!;
+    expect(report.why).toContain('asyncObserver');
+    expect(report.failure!.getErrorMessage()).toBe('async observer bug');
+  });
+
+  it('with every observer broken, the report reaches stderr', () => {
+    log.startLogging({
+      write() {
+        throw new Error('lonely bug');
+      },
     });
     log.msg('x');
     expect(stderr.join('')).toContain('lonely bug');
@@ -205,7 +238,8 @@ describe('startLogging', () => {
     log.msg('hello', 'world');
     log.callWithContext({ system: 'proto' }, () => log.err(new Error('oops'), 'it broke'));
     const lines = stream.text();
-    expect(lines).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+0000 \[-\] hello world\n/);
+    expect(lines).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[+-]\d{4} \[-\] Log opened\.\n/);
+    expect(lines).toMatch(/\n\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[+-]\d{4} \[-\] hello world\n/);
     // Multi-line texts are indented with a tab so each event stays one logical record.
     expect(lines).toMatch(/\[proto\] it broke\n\tError: oops\n\t\s*at /);
     expect(stderr).toEqual([]);
@@ -214,11 +248,19 @@ describe('startLogging', () => {
     expect(stream.text()).toBe(lines);
   });
 
-  it('timestamps the event time in UTC', () => {
-    const stream = memoryStream();
-    const observer = log.startLogging(stream);
-    observer({ message: ['fixed'], isError: false, system: 's', time: 0 });
-    expect(stream.text()).toBe('1970-01-01 00:00:00+0000 [s] fixed\n');
+  it('timestamps the event time in local time with its offset, as twistd', () => {
+    const saved = process.env.TZ;
+    try {
+      process.env.TZ = 'UTC';
+      const stream = memoryStream();
+      log.fileObserver(stream)({ message: ['fixed'], isError: false, system: 's', time: 0 });
+      process.env.TZ = 'Asia/Kolkata';
+      log.fileObserver(stream)({ message: ['later'], isError: false, system: 's', time: 0 });
+      expect(stream.text()).toBe('1970-01-01 00:00:00+0000 [s] fixed\n1970-01-01 05:30:00+0530 [s] later\n');
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
   });
 
   it('refuses something that is not a writable stream', () => {

@@ -142,3 +142,42 @@ describe('DelayedCall', () => {
     expect(clock.callLater(1, () => {}).creator).toBeUndefined();
   });
 });
+
+describe('due times stay finite (issue 12, point 11)', () => {
+  const MAX = Number.MAX_VALUE;
+
+  test('delay() that would push the due time to ±Infinity is a RangeError naming "seconds"; the call is unchanged', () => {
+    const clock = new Clock();
+    const far = clock.callLater(MAX, () => {});
+    expect(far.getTime()).toBe(MAX);
+    expect(() => far.delay(MAX)).toThrow(RangeError);
+    expect(() => far.delay(MAX)).toThrow(/"seconds".*finite due time/);
+    expect(far.getTime()).toBe(MAX);
+    expect(far.active()).toBe(true);
+    const back = clock.callLater(0, () => {});
+    back.delay(-MAX);
+    expect(() => back.delay(-MAX)).toThrow(/"seconds"/);
+    expect(back.getTime()).toBe(-MAX);
+    far.cancel();
+    back.cancel();
+  });
+
+  test('reset() and callLater() whose due time would not be finite are refused', () => {
+    const clock = new Clock();
+    clock.advance(MAX);
+    expect(() => clock.callLater(MAX, () => {})).toThrow(/"delay".*finite due time/);
+    const call = clock.callLater(0, () => {});
+    expect(() => call.reset(MAX)).toThrow(/"seconds".*finite due time/);
+    expect(call.getTime()).toBe(MAX);
+    expect(clock.getDelayedCalls()).toEqual([call]);
+    clock.advance(0);
+    expect(call.called).toBe(true);
+  });
+});
+
+test('Clock.advance that would make the time Infinity is a RangeError naming "amount"', () => {
+  const clock = new Clock();
+  clock.advance(Number.MAX_VALUE);
+  expect(() => clock.advance(Number.MAX_VALUE)).toThrow(/"amount".*finite/);
+  expect(clock.seconds()).toBe(Number.MAX_VALUE);
+});

@@ -12,6 +12,7 @@ import { InvalidAddressError } from '../../errors.ts';
 import type { AddressTuple, IClientFactory, IProtocol, IProtocolFactory } from '../../interfaces.ts';
 import {
   invalidArgType,
+  readOptions as readCheckedOptions,
   invalidArgValue,
   ipFamily,
   outOfRange,
@@ -85,25 +86,15 @@ export function checkBuiltProtocol(value: unknown, factory: IProtocolFactory): I
 }
 
 /**
- * An options object: a plain object whose own keys are all in `keys`. Returns a null-prototype
- * copy of its own enumerable properties, so a getter is read once and `Object.prototype` never.
+ * An options object whose own keys are all in `keys`, read once (src/validate.ts `readOptions`:
+ * a getter is read once, `Object.prototype` never).
  */
-export function readOptions(value: unknown, name: string, keys: readonly string[]): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw invalidArgType(name, 'of type object', value);
-  }
-  const copy: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-  for (const key of Object.keys(value)) {
-    if (!keys.includes(key)) {
-      throw invalidArgType(
-        name,
-        `an object with only the keys ${keys.join(', ')}; "${key}" is not one of them`,
-        value,
-      );
-    }
-    copy[key] = (value as Record<string, unknown>)[key];
-  }
-  return copy;
+export function readOptions(
+  value: unknown,
+  name: string,
+  keys: readonly string[],
+): Readonly<Record<string, unknown>> {
+  return readCheckedOptions(value, name, new Set(keys));
 }
 
 /** listen(2)'s backlog: an integer from 0 to 2^31 - 1. */

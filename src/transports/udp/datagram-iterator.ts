@@ -14,9 +14,28 @@ type Waiter = {
 };
 
 /**
+ * What an iterator tells the feed that pushes to it.
+ *
+ * @internal
+ */
+export interface IteratorOwner {
+  /** The consumer stopped (break, return, abort, the port closed): forget the iterator. */
+  returned(it: DatagramIterator): void;
+  /**
+   * A consumer awaits the next datagram (`awaiting` true) or no longer does. While one awaits,
+   * the feed must hold the iterator strongly: the suspended loop is reachable only through it.
+   */
+  awaiting(it: DatagramIterator, awaiting: boolean): void;
+}
+
+/** The buffer starts this small and doubles up to `highWaterMark` as datagrams wait in it. */
+const INITIAL_CAPACITY = 16;
+
+/**
  * A bounded FIFO of received datagrams, consumed with `for await`. When it holds
  * `highWaterMark` entries and another arrives, the oldest is dropped (UDP semantics: a slow
- * reader loses datagrams rather than growing memory without bound) and `drops` counts it.
+ * reader loses datagrams rather than growing memory without bound) and `drops` counts it. The
+ * buffer grows only as datagrams wait in it, so an iterator nobody reads yet costs little.
  *
  * It ends (`done`) when the port closes or the loop breaks, and rejects with the error given to
  * {@link DatagramIterator.fail} (an `AbortError` when its signal aborts).
@@ -26,20 +45,24 @@ export class DatagramIterator implements AsyncIterableIterator<DatagramEntry, un
   drops = 0;
   /** How many datagrams the buffer holds before it drops the oldest. */
   readonly highWaterMark: number;
-  // A ring buffer: `head` is the oldest entry, `length` how many are held.
-  private readonly ring: (DatagramEntry | undefined)[];
+  /** @internal The feed's weak reference to this iterator (made once). */
+  readonly ref: WeakRef<DatagramIterator>;
+  // A ring buffer: `head` is the oldest entry, `length` how many are held; its capacity is
+  // `ring.length`, which grows to `highWaterMark`.
+  private ring: (DatagramEntry | undefined)[];
   private head = 0;
   private length = 0;
   private waiter: Waiter | undefined;
   private finished = false;
   private error: unknown;
-  private readonly onReturn: (it: DatagramIterator) => void;
+  private readonly owner: IteratorOwner;
 
-  /** @param onReturn called once when the consumer stops (break, return, abort) so the port forgets it. */
-  constructor(highWaterMark: number, onReturn: (it: DatagramIterator) => void) {
+  /** @param owner told when the consumer stops, and when it starts or stops awaiting a datagram. */
+  constructor(highWaterMark: number, owner: IteratorOwner) {
     this.highWaterMark = highWaterMark;
-    this.ring = new Array<DatagramEntry | undefined>(highWaterMark);
-    this.onReturn = onReturn;
+    this.ring = new Array<DatagramEntry | undefined>(Math.min(INITIAL_CAPACITY, highWaterMark));
+    this.owner = owner;
+    this.ref = new WeakRef(this);
   }
 
   /** Adds a datagram; returns true when the oldest had to be dropped to make room. */
@@ -48,10 +71,12 @@ export class DatagramIterator implements AsyncIterableIterator<DatagramEntry, un
     const waiter = this.waiter;
     if (waiter !== undefined) {
       this.waiter = undefined;
+      this.owner.awaiting(this, false);
       waiter.resolve({ value: entry, done: false });
       return false;
     }
-    const cap = this.highWaterMark;
+    if (this.length === this.ring.length && this.ring.length < this.highWaterMark) this.grow();
+    const cap = this.ring.length;
     if (this.length === cap) {
       this.ring[(this.head + this.length) % cap] = entry; // overwrites the oldest (index head)
       this.head = (this.head + 1) % cap;
@@ -70,7 +95,7 @@ export class DatagramIterator implements AsyncIterableIterator<DatagramEntry, un
     this.settleWaiter();
     // Let go of the abort signal now: a long-lived signal would otherwise keep one listener per
     // ended iterator, and a later abort would discard datagrams still buffered for the reader.
-    this.onReturn(this);
+    this.owner.returned(this);
   }
 
   /** Ends the iteration with `error`, at once: buffered datagrams are discarded. */
@@ -80,7 +105,7 @@ export class DatagramIterator implements AsyncIterableIterator<DatagramEntry, un
     this.error = error;
     this.clear();
     this.settleWaiter();
-    this.onReturn(this);
+    this.owner.returned(this);
   }
 
   /**
@@ -91,7 +116,7 @@ export class DatagramIterator implements AsyncIterableIterator<DatagramEntry, un
     if (this.length > 0) {
       const entry = this.ring[this.head] as DatagramEntry;
       this.ring[this.head] = undefined;
-      this.head = (this.head + 1) % this.highWaterMark;
+      this.head = (this.head + 1) % this.ring.length;
       this.length -= 1;
       return Promise.resolve({ value: entry, done: false });
     }
@@ -106,6 +131,7 @@ export class DatagramIterator implements AsyncIterableIterator<DatagramEntry, un
     }
     return new Promise((resolve, reject) => {
       this.waiter = { resolve, reject };
+      this.owner.awaiting(this, true);
     });
   }
 
@@ -115,7 +141,7 @@ export class DatagramIterator implements AsyncIterableIterator<DatagramEntry, un
     this.error = undefined;
     this.clear();
     this.settleWaiter();
-    this.onReturn(this);
+    this.owner.returned(this);
     return Promise.resolve({ value: undefined, done: true });
   }
 
@@ -124,8 +150,17 @@ export class DatagramIterator implements AsyncIterableIterator<DatagramEntry, un
     return this;
   }
 
+  /** Doubles the buffer (up to `highWaterMark`), oldest entry first. */
+  private grow(): void {
+    const old = this.ring;
+    const ring = new Array<DatagramEntry | undefined>(Math.min(old.length * 2, this.highWaterMark));
+    for (let i = 0; i < this.length; i++) ring[i] = old[(this.head + i) % old.length];
+    this.ring = ring;
+    this.head = 0;
+  }
+
   private clear(): void {
-    this.ring.fill(undefined);
+    this.ring = [];
     this.head = 0;
     this.length = 0;
   }
@@ -134,6 +169,7 @@ export class DatagramIterator implements AsyncIterableIterator<DatagramEntry, un
     const waiter = this.waiter;
     if (waiter === undefined) return;
     this.waiter = undefined;
+    this.owner.awaiting(this, false);
     if (this.error !== undefined) {
       const error = this.error;
       this.error = undefined;

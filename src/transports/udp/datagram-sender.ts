@@ -17,7 +17,13 @@ import {
   notTheConnectedAddr,
   writeDestination,
 } from './checks.ts';
-import { datagramTooLong, maxDatagramSize, sequenceLength } from './datagram-size.ts';
+import {
+  byteLengthOf,
+  datagramTooLong,
+  maxDatagramSize,
+  piecesToSend,
+  sequencePieces,
+} from './datagram-size.ts';
 import type { PortCounters } from './port-stats.ts';
 import type { UdpSocketIO } from './socket-io.ts';
 
@@ -69,16 +75,20 @@ export class DatagramSender {
 
   /** Checks and sends one datagram (`UdpPort.write`). */
   write(io: UdpSocketIO, datagram: Datagram, addr: AddressTuple | undefined): void {
-    if (!(datagram instanceof Uint8Array)) throw notADatagram(datagram);
-    if (datagram.byteLength > this.#maxDatagramSize) throw this.#tooLong(datagram.byteLength);
+    const length = byteLengthOf(datagram);
+    if (length === -1) throw notADatagram(datagram);
+    if (length > this.#maxDatagramSize) throw this.#tooLong(length);
     this.#send(io, datagram, addr);
   }
 
-  /** Checks and sends the pieces of one datagram, uncopied (`UdpPort.writeSequence`). */
+  /**
+   * Checks and sends the pieces of one datagram (`UdpPort.writeSequence`): uncopied as the OS
+   * gathers them, or joined first when there are more than one sendmsg takes (1,024).
+   */
   writeSequence(io: UdpSocketIO, datagrams: readonly Datagram[], addr: AddressTuple | undefined): void {
-    const length = sequenceLength(datagrams);
-    if (length > this.#maxDatagramSize) throw this.#tooLong(length);
-    this.#send(io, datagrams, addr);
+    const sequence = sequencePieces(datagrams);
+    if (sequence.length > this.#maxDatagramSize) throw this.#tooLong(sequence.length);
+    this.#send(io, piecesToSend(sequence), addr);
   }
 
   /**
@@ -107,9 +117,9 @@ export class DatagramSender {
       if (this.#sendQueueFull(io)) return;
       io.sendConnected(data, this.#onSent);
     } else {
-      this.#checkDestination(addr);
+      const port = this.#checkDestination(addr);
       if (this.#sendQueueFull(io)) return;
-      io.send(data, (addr as AddressTuple)[1], this.#lastDestination, this.#onSent);
+      io.send(data, port, this.#lastDestination, this.#onSent);
     }
   }
 
@@ -128,24 +138,26 @@ export class DatagramSender {
     return datagramTooLong(length, this.#family);
   }
 
-  /** Checks an unconnected write's address; leaves the socket's destination in `#lastDestination`. */
-  #checkDestination(addr: AddressTuple | undefined): void {
-    if (!Array.isArray(addr)) throw notAnAddressTuple(addr);
+  /**
+   * Checks an unconnected write's address and returns its port; leaves the socket's destination
+   * in `#lastDestination`. Each element is read once: what was checked is what is sent to.
+   */
+  #checkDestination(addr: AddressTuple | undefined): number {
+    if (!isAddressArray(addr)) throw notAnAddressTuple(addr);
     const host: unknown = addr[0];
+    const port: unknown = addr[1];
     if (host !== this.#lastHost) {
       this.#lastDestination = writeDestination(host, this.#family);
       this.#lastHost = host as string;
     }
-    checkWritePort(addr[1]);
+    checkWritePort(port);
+    return port;
   }
 
   #checkConnectedAddr(addr: AddressTuple): void {
-    if (
-      Array.isArray(addr) &&
-      addr[1] === this.peerPort &&
-      (addr[0] === this.peerHost || addr[0] === this.peerHostAsGiven)
-    ) {
-      return;
+    if (isAddressArray(addr)) {
+      const host: unknown = addr[0];
+      if (addr[1] === this.peerPort && (host === this.peerHost || host === this.peerHostAsGiven)) return;
     }
     throw notTheConnectedAddr(addr, [this.peerHostAsGiven as string, this.peerPort]);
   }
@@ -175,4 +187,13 @@ export class DatagramSender {
           : 'its destination';
     this.#failures.failed(e, destination);
   };
+}
+
+/** `Array.isArray`, except that a revoked Proxy (on which it throws) is not an address. */
+function isAddressArray(addr: unknown): addr is unknown[] {
+  try {
+    return Array.isArray(addr);
+  } catch {
+    return false;
+  }
 }

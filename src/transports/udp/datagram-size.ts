@@ -30,22 +30,70 @@ export function datagramTooLong(length: number, family: 4 | 6): MessageLengthErr
 }
 
 /**
- * Checks the pieces of a `writeSequence` (an array of Buffer/Uint8Array) and returns their total
- * length, without joining them.
+ * The most pieces one send hands to the OS: Linux and the BSDs refuse a `sendmsg` with more
+ * than IOV_MAX (1,024) buffers — with EMSGSIZE, which reads as a datagram too big for the path.
+ * A longer `writeSequence` is joined into one buffer first.
+ */
+export const MAX_SEND_PIECES = 1024;
+
+/** The pieces of a `writeSequence`, checked and copied into an array of their own, and their total length. */
+export interface SequencePieces {
+  /** The pieces, each read once from the caller's array (which may change afterwards). */
+  readonly pieces: Uint8Array[];
+  /** Their total length in bytes. */
+  readonly length: number;
+}
+
+/**
+ * Checks the pieces of a `writeSequence` (an array of Buffer/Uint8Array) and copies the array
+ * (not the bytes): each element is read once, so a getter or a Proxy cannot answer one piece to
+ * the check and another to the send.
  *
  * @internal
  */
-export function sequenceLength(datagrams: unknown): number {
-  if (!Array.isArray(datagrams)) {
+export function sequencePieces(datagrams: unknown): SequencePieces {
+  if (!isArray(datagrams)) {
     throw invalidArgType('datagrams', 'an array of Buffer or Uint8Array', datagrams);
   }
+  const count = datagrams.length;
+  const pieces = new Array<Uint8Array>(count);
   let length = 0;
-  for (let i = 0; i < datagrams.length; i++) {
+  for (let i = 0; i < count; i++) {
     const piece: unknown = datagrams[i];
-    if (!(piece instanceof Uint8Array)) {
-      throw invalidArgType(`datagrams[${i}]`, 'an instance of Buffer or Uint8Array', piece);
-    }
-    length += piece.byteLength;
+    const size = byteLengthOf(piece);
+    if (size === -1) throw invalidArgType(`datagrams[${i}]`, 'an instance of Buffer or Uint8Array', piece);
+    pieces[i] = piece as Uint8Array;
+    length += size;
   }
-  return length;
+  return { pieces, length };
+}
+
+/** The pieces as one send takes them: as they are, or joined when there are too many for one sendmsg. */
+export function piecesToSend(sequence: SequencePieces): Uint8Array | Uint8Array[] {
+  const { pieces, length } = sequence;
+  return pieces.length > MAX_SEND_PIECES ? Buffer.concat(pieces, length) : pieces;
+}
+
+/**
+ * The byte length of a datagram argument, or -1 when it is not a Uint8Array. A Proxy of one
+ * passes `instanceof` but its `byteLength` getter throws (the receiver is not a typed array):
+ * it counts as not a datagram, rather than letting the engine's TypeError out.
+ *
+ * @internal
+ */
+export function byteLengthOf(datagram: unknown): number {
+  try {
+    return datagram instanceof Uint8Array ? datagram.byteLength : -1;
+  } catch {
+    return -1; // a revoked Proxy (instanceof throws), or a Proxy of a Uint8Array (byteLength throws)
+  }
+}
+
+/** `Array.isArray`, except that a revoked Proxy (on which it throws) is not an array. */
+function isArray(value: unknown): value is unknown[] {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
+  }
 }

@@ -91,16 +91,31 @@ export class DgramSocketIO implements UdpSocketIO {
     this.#socket.send(data as Uint8Array, done);
   }
 
-  /** With the literal lookup, dgram connects inside the call; a failure comes to the callback. */
+  /**
+   * With the literal lookup, dgram calls connect(2) inside `socket.connect()`, but hands the
+   * outcome to its callback through `process.nextTick`. The callbacks dgram queues during the call
+   * are run at its end instead, so that a refusal throws here with the OS error (Twisted's
+   * `connect` raises at once). Should a Node version queue them otherwise, the refusal is still
+   * known at once (the socket has no peer) and is thrown with the reason to follow in the log.
+   */
   connect(port: number, host: string, failed: (error: Error) => void): string | undefined {
     const socket = this.#socket;
-    socket.connect(port, host, (error?: Error) => {
-      if (error !== undefined && error !== null) failed(error);
-    });
+    let outcome: { error: Error | undefined } | undefined;
+    const queued = runningTicksAfter(() =>
+      socket.connect(port, host, (error?: Error | null) => {
+        if (outcome === undefined) outcome = { error: error ?? undefined };
+        else if (error) failed(error);
+      }),
+    );
+    for (const tick of queued) tick();
+    if (outcome?.error !== undefined) throw outcome.error;
     try {
       return socket.remoteAddress().address;
     } catch {
-      return undefined; // not connected after all: `failed` hears why on the next tick
+      throw Object.assign(
+        new Error(`connect ${host}:${port} was refused by the OS (the reason follows in the log)`),
+        { code: 'ERR_SOCKET_DGRAM_NOT_CONNECTED', syscall: 'connect', address: host, port },
+      );
     }
   }
 
@@ -152,6 +167,25 @@ export class DgramSocketIO implements UdpSocketIO {
 /** The factory of {@link DgramSocketIO}s: the default I/O of UDP ports. */
 export function createDgramSocketIO(spec: UdpSocketSpec, handlers: UdpSocketHandlers): UdpSocketIO {
   return new DgramSocketIO(spec, handlers);
+}
+
+/**
+ * Calls `fn` and returns, instead of queuing them, the callbacks it passed to `process.nextTick`
+ * (each bound to its arguments). Used around one synchronous dgram call whose only ticks are its
+ * own completion callbacks.
+ */
+function runningTicksAfter(fn: () => void): (() => void)[] {
+  const queued: (() => void)[] = [];
+  const nextTick = process.nextTick;
+  process.nextTick = ((callback: (...args: unknown[]) => void, ...args: unknown[]) => {
+    queued.push(() => callback(...args));
+  }) as typeof process.nextTick;
+  try {
+    fn();
+  } finally {
+    process.nextTick = nextTick;
+  }
+  return queued;
 }
 
 function closeQuietly(socket: dgram.Socket): void {

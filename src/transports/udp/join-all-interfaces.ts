@@ -9,9 +9,10 @@ import { networkInterfaces } from 'node:os';
 import type { NetworkInterfaceInfo } from 'node:os';
 import type { Deferred } from '../../defer/deferred.ts';
 import { succeed } from '../../defer/shortcuts.ts';
-import { invalidArgType, validateObject, validateString } from '../../validate.ts';
+import { invalidArgType, readOptions, validateString } from '../../validate.ts';
 import type { MulticastPort } from './multicast-port.ts';
 
+const JOIN_ALL_KEYS: ReadonlySet<string> = new Set(['filter']);
 /** Options of {@link joinGroupOnAllInterfaces}. */
 export interface JoinAllInterfacesOptions {
   /**
@@ -48,8 +49,7 @@ export function joinGroupOnAllInterfaces(
   options: JoinAllInterfacesOptions = {},
 ): Deferred<JoinAllInterfacesResult> {
   validateString(group, 'group');
-  validateObject(options, 'options');
-  const filter: unknown = options.filter;
+  const filter: unknown = readOptions(options, 'options', JOIN_ALL_KEYS).filter;
   if (filter !== undefined && typeof filter !== 'function') {
     throw invalidArgType('options.filter', 'of type function', filter);
   }
@@ -57,7 +57,7 @@ export function joinGroupOnAllInterfaces(
   let chain: Deferred<unknown> = succeed(undefined);
   for (const iface of interfaceArguments(
     port.socketType === 'udp6' ? 'IPv6' : 'IPv4',
-    options.filter as JoinAllInterfacesOptions['filter'],
+    filter as JoinAllInterfacesOptions['filter'],
   )) {
     chain = chain.addCallback(() =>
       port.joinGroup(group, iface).addCallbacks(

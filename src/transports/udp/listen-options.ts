@@ -15,10 +15,12 @@ import { AlreadyListeningError } from '../../errors.ts';
 import type { IDatagramProtocol } from '../../interfaces.ts';
 import {
   invalidArgType,
+  isInstance,
+  readOptions,
+  readProperty,
   validateBoolean,
   validateInteger,
   validateInterface,
-  validateObject,
   validatePort,
 } from '../../validate.ts';
 import { abortError, protocolLogPrefix } from './checks.ts';
@@ -71,7 +73,7 @@ export function validateDatagramProtocol(
     throw invalidArgType(name, 'a datagram protocol (e.g. an instance of DatagramProtocol)', protocol);
   }
   for (const method of protocolMethods) {
-    if (typeof (protocol as Record<string, unknown>)[method] !== 'function') {
+    if (typeof readProperty(protocol, method, name) !== 'function') {
       throw invalidArgType(
         name,
         `a datagram protocol (e.g. an instance of DatagramProtocol), with a ${method}() method`,
@@ -79,7 +81,7 @@ export function validateDatagramProtocol(
       );
     }
   }
-  const transport = (protocol as IDatagramProtocol).transport;
+  const transport = readProperty(protocol, 'transport', name);
   if (transport !== undefined && transport !== null) {
     throw new AlreadyListeningError(
       `${protocolLogPrefix(protocol as IDatagramProtocol)} is already listening on ${String(transport)}: ` +
@@ -98,7 +100,7 @@ export function validateSignal(
   name = 'options.signal',
 ): asserts signal is AbortSignal | undefined {
   if (signal === undefined) return;
-  if (!(signal instanceof AbortSignal)) throw invalidArgType(name, 'an instance of AbortSignal', signal);
+  if (!isInstance(signal, AbortSignal)) throw invalidArgType(name, 'an instance of AbortSignal', signal);
   if (signal.aborted) throw abortError(signal);
 }
 
@@ -155,18 +157,8 @@ function parse(
     iface = interfaceOrOptions;
     validateInterface(iface, 'interface');
   } else if (interfaceOrOptions !== undefined) {
-    validateObject(interfaceOrOptions, 'options');
-    const keys = optionKeys[kind];
-    for (const key of Object.keys(interfaceOrOptions)) {
-      if (!keys.has(key)) {
-        throw invalidArgType(
-          'options',
-          `an object with only the keys ${[...keys].join(', ')}; "${key}" is not one of them`,
-          interfaceOrOptions,
-        );
-      }
-    }
-    const o = interfaceOrOptions;
+    // Read once, own properties only: what is checked below is what the port is built from.
+    const o = readOptions(interfaceOrOptions, 'options', optionKeys[kind]);
     if (o.interface !== undefined) {
       validateInterface(o.interface, 'options.interface');
       iface = o.interface;

@@ -74,8 +74,10 @@ export interface UdpSocketIO {
   sendConnected(data: Uint8Array | readonly Uint8Array[], done: SendCallback): void;
   /**
    * Connects to `host`:`port` (an IP literal of the socket's family) and returns the peer's
-   * address as the OS spells it, or `undefined` when the connect did not complete inside the
-   * call; a failure then goes to `failed`, on a later turn.
+   * address as the OS spells it. A connect the OS refuses (ENETUNREACH, EACCES, EINVAL…) throws
+   * its error (with `code`, `syscall` `'connect'`, `address`, `port`) and leaves the socket
+   * unconnected. A backend that cannot learn the outcome inside the call returns `undefined` and
+   * reports a failure to `failed` on a later turn.
    */
   connect(port: number, host: string, failed: (error: Error) => void): string | undefined;
   /** Bytes queued for sending and not yet handed to the OS. */

@@ -9,8 +9,8 @@
  */
 import type dgram from 'node:dgram';
 import { inspect } from 'node:util';
-import { EventEmitter } from 'eventemitter3';
 import { Deferred } from '../../defer/deferred.ts';
+import { ReportingEmitter } from '../../defer/reporting-emitter.ts';
 import type {
   AddressTuple,
   Datagram,
@@ -28,6 +28,7 @@ import type { DatagramsOptions } from './datagram-feed.ts';
 import type { DatagramEntry } from './datagram-iterator.ts';
 import { DatagramSender } from './datagram-sender.ts';
 import { DgramSocketIO, createDgramSocketIO } from './dgram-socket-io.ts';
+import { ownCopy } from './own-copy.ts';
 import { PortCounters } from './port-stats.ts';
 import type { UdpPortStats } from './port-stats.ts';
 import { ProtocolCalls } from './protocol-calls.ts';
@@ -50,7 +51,7 @@ export type { UdpPortConfig, UdpPortEvents, UdpPortState } from './udp-port-type
  * port.write(Buffer.from('hi'), ['127.0.0.1', 9999]);
  * await port.stopListening();
  */
-export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTransport, AsyncDisposable {
+export class UdpPort extends ReportingEmitter<UdpPortEvents> implements IUDPTransport, AsyncDisposable {
   /** The protocol this port drives. */
   readonly protocol: IDatagramProtocol;
   /** The reactor (or test owner) that keeps a registry of its ports. */
@@ -219,7 +220,9 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
     const counters = this.counters;
     counters.datagramsIn += 1;
     counters.bytesIn += data.length;
-    const datagram = data.length > this.maxPacketSize ? data.subarray(0, this.maxPacketSize) : data;
+    // A cut datagram is copied: a view would keep the whole buffer it was read into (up to
+    // 64 KiB) alive for as long as the protocol keeps the few bytes it was given.
+    const datagram = data.length > this.maxPacketSize ? ownCopy(data, this.maxPacketSize) : data;
     const addr: AddressTuple = [rinfo.address, rinfo.port];
     const feed = this.feed;
     if (feed !== undefined) counters.drops += feed.push(datagram, addr);
@@ -290,7 +293,10 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
    * Connects the port to one peer (Twisted's `connect`): afterwards `write(data)` needs no
    * address, only that peer's datagrams are delivered, and ICMP port-unreachable from it calls
    * `protocol.connectionRefused()`. Only IP literals of this port's family
-   * (`InvalidAddressError` otherwise); only once (reconnecting throws, as in Twisted).
+   * (`InvalidAddressError` otherwise); only once (reconnecting throws, as in Twisted). A connect
+   * the OS refuses (ENETUNREACH: no route; EACCES: a broadcast address without
+   * `setBroadcastAllowed(true)`) throws the OS error at once, as Twisted's does, and leaves the
+   * port unconnected.
    */
   connect(host: string, port: number): void {
     this.sender.connect(this.requireIO('connect()'), host, port, this.connectFailed);
@@ -355,12 +361,8 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
     }
     this.calls.stop();
     this.feed?.end();
-    try {
-      this.emit('close');
-    } catch (e) {
-      // A throwing 'close' listener must not leave stopListening()'s Deferreds unfired.
-      logErr(e, `Unhandled error in a 'close' listener of ${this.toString()}`, this.calls.prefix);
-    }
+    // A failing 'close' listener is logged (ReportingEmitter): stopListening()'s Deferreds fire.
+    this.emit('close');
     const waiters = this.stopWaiters;
     this.stopWaiters = [];
     for (const d of waiters) d.callback(undefined);
@@ -379,6 +381,15 @@ export class UdpPort extends EventEmitter<UdpPortEvents> implements IUDPTranspor
     const waiters = this.stopWaiters;
     this.stopWaiters = [];
     if (waiters.length > 0) process.nextTick(() => waiters.forEach((d) => d.callback(undefined)));
+  }
+
+  /** @internal Logs what a listener of this port's events threw or rejected with. */
+  protected override listenerFailed(error: unknown, event: keyof UdpPortEvents): void {
+    logErr(
+      error,
+      `Unhandled error in a '${String(event)}' listener of ${this.toString()}`,
+      this.calls.prefix,
+    );
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -162,6 +162,19 @@ describe('UdpPort over a UdpSocketIO backend', () => {
     expect(port.stats()).toMatchObject({ datagramsIn: 1, bytesIn: 5 });
   });
 
+  it('a datagram that is a view into a larger buffer is copied before datagrams() holds it (issue 12)', async () => {
+    const [port, socket] = start(new Recorder(), { maxPacketSize: 100 });
+    const iterator = port.datagrams();
+    const batch = Buffer.alloc(4096, 1);
+    socket.handlers.message(batch.subarray(0, 50), { address: '127.0.0.1', port: 5000 });
+    socket.handlers.message(batch.subarray(50, 250), { address: '127.0.0.1', port: 5000 });
+    const first = (await iterator.next()).value![0];
+    const cut = (await iterator.next()).value![0];
+    expect([first.length, first.buffer.byteLength]).toEqual([50, 50]);
+    expect([cut.length, cut.buffer.byteLength]).toEqual([100, 100]);
+    await iterator.return!();
+  });
+
   it('sends through the backend with the checked destination, and counts what the callback reports', () => {
     const [port, socket] = start(new Recorder());
     const data = Buffer.from('hi');

@@ -1,0 +1,24 @@
+/**
+ * The application framework (Twisted's `twisted.application`): services, the service tree, and
+ * the internet services that do not need streams (UDP, multicast, timers, `ClientService`).
+ *
+ * @module
+ */
+export { Service, type IService, type IServiceCollection, type StopResult } from './service.ts';
+export { MultiService, Application, type ApplicationOptions } from './multi-service.ts';
+export {
+  UDPServer,
+  MulticastServer,
+  type UDPServerOptions,
+  type MulticastServerOptions,
+} from './udp-server.ts';
+export { TimerService } from './timer-service.ts';
+export { backoffPolicy, type RetryPolicy, type BackoffPolicyOptions } from './backoff-policy.ts';
+export {
+  ClientService,
+  type ClientServiceEndpoint,
+  type ClientServiceFactory,
+  type ClientServiceProtocol,
+  type ClientServiceTransport,
+  type ClientServiceOptions,
+} from './client-service.ts';
