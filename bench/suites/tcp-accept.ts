@@ -24,8 +24,8 @@ export async function run(ctx: SuiteContext): Promise<SectionResult> {
   );
   if (ctx.python === null) section.skip(ctx.pythonMissing);
   const contenders = tcpContenders(ctx);
-  const count = ctx.quick ? 2_000 : 20_000;
-  const warmup = ctx.quick ? 500 : 2_000;
+  const count = ctx.quick ? 1_000 : 20_000;
+  const warmup = ctx.quick ? 200 : 2_000;
   const name = 'accept, write 1 byte, close';
   await section.alternate(name, contenders, ctx.rounds, async (contender) => {
     const { child, port } = await startServer(contender, 'accept');

@@ -27,7 +27,7 @@ export async function run(ctx: SuiteContext): Promise<SectionResult> {
   );
   if (ctx.python === null) section.skip(ctx.pythonMissing);
   const contenders = tcpContenders(ctx);
-  const bytes = ctx.quick ? 64 * 1024 * 1024 : 1024 * 1024 * 1024;
+  const bytes = ctx.quick ? 32 * 1024 * 1024 : 1024 * 1024 * 1024;
   const receive = 'receive 1 GiB';
   const send = 'send 1 GiB';
   await section.alternateCases([receive, send], contenders, ctx.heavyRounds, async (contender) => {

@@ -28,9 +28,9 @@ export async function run(ctx: SuiteContext): Promise<SectionResult> {
   );
   if (ctx.python === null) section.skip(ctx.pythonMissing);
   const contenders = tcpContenders(ctx);
-  const pingCount = ctx.quick ? 3_000 : 20_000;
-  const windowCount = ctx.quick ? 20_000 : 200_000;
-  const warmup = ctx.quick ? 2_000 : 10_000;
+  const pingCount = ctx.quick ? 1_000 : 20_000;
+  const windowCount = ctx.quick ? 10_000 : 200_000;
+  const warmup = ctx.quick ? 1_000 : 10_000;
   const one = 'window 1';
   const many = 'window 64';
   await section.alternateCases([one, many], contenders, ctx.rounds, async (contender) => {
