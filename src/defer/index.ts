@@ -13,3 +13,5 @@ export { ConcurrencyPrimitive } from './concurrency-primitive.ts';
 export { DeferredLock } from './deferred-lock.ts';
 export { DeferredSemaphore } from './deferred-semaphore.ts';
 export { DeferredQueue } from './deferred-queue.ts';
+export { inlineCallbacks, type InlineCallbacksGenerator } from './inline-callbacks.ts';
+export { setDebugging, getDebugging, logError, fromCoroutine } from './debugging.ts';

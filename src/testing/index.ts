@@ -36,3 +36,5 @@ export type {
 } from './network-types.ts';
 // The clock the network and MemoryReactorClock run on, so tests need only this entry point.
 export { Clock } from '../task/index.ts';
+// trial's synchronous Deferred assertions.
+export { successResultOf, failureResultOf, assertNoResult } from './trial.ts';
