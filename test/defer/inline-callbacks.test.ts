@@ -146,7 +146,7 @@ describe('inlineCallbacks (test_defgen.InlineCallbacksTests)', () => {
   it('an exception thrown by the generator before its first yield fails the Deferred, not the call', () => {
     const d = inlineCallbacks(function* () {
       throw new TerminalException('early');
-      yield 1; // eslint-disable-line no-unreachable
+      yield 1;
     })();
     expect(outcome(d).failure?.value.message).toBe('early');
     consume(d);
