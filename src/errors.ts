@@ -247,3 +247,4 @@ export class FailureGroup extends TwistedError {
 export * from './errors/logger.ts';
 export * from './errors/application.ts';
 export * from './errors/usage.ts';
+export * from './errors/task.ts';

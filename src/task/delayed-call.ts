@@ -134,6 +134,11 @@ export class DelayedCall<A extends unknown[] = unknown[]> implements IDelayedCal
     return this.slot === CANCELLED;
   }
 
+  /** When it is (or was) due, in its clock's seconds: Twisted's `DelayedCall.time`, read-only. */
+  get time(): number {
+    return this.dueTime;
+  }
+
   /** When it is (or was) due, in its clock's seconds. */
   getTime(): number {
     return this.dueTime;
