@@ -248,3 +248,4 @@ export * from './errors/logger.ts';
 export * from './errors/application.ts';
 export * from './errors/usage.ts';
 export * from './errors/task.ts';
+export * from './errors/threads.ts';

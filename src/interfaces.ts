@@ -321,3 +321,36 @@ export interface IConnectionOwner {
   /** Called by a connection once it has closed. */
   unregisterConnection(connection: IRegisteredConnection): void;
 }
+
+/**
+ * A pool of worker threads (the public face of `ThreadPool`, Twisted's
+ * `twisted.python.threadpool.ThreadPool`), as `reactor.getThreadPool()` returns it.
+ */
+export interface IThreadPool {
+  /** The minimum number of workers. */
+  readonly min: number;
+  /** The maximum number of workers. */
+  readonly max: number;
+  /** The pool's name, for log messages. */
+  readonly name: string | undefined;
+  /** Whether the pool is running. */
+  readonly started: boolean;
+  /** Whether `stop()` was called since the last `start()`. */
+  readonly joined: boolean;
+  /** How many worker threads exist now. */
+  readonly workers: number;
+  /** Starts the workers; jobs given before wait for this. */
+  start(): void;
+  /** Refuses new jobs, lets the given ones finish, then ends the workers. */
+  stop(): Deferred<void>;
+  /** Sets `min` and `max`; `undefined` keeps a value. */
+  adjustPoolsize(minthreads?: number, maxthreads?: number): void;
+  /** Runs a self-contained function, or `(moduleUrl, exportName, ...args)`, in a worker. */
+  callInThread(target: ((...args: never[]) => unknown) | string | URL, ...args: unknown[]): void;
+  /** Like `callInThread`, then calls `onResult(success, resultOrFailure)` in this thread. */
+  callInThreadWithCallback(
+    onResult: ((success: boolean, result: unknown) => void) | null,
+    target: ((...args: never[]) => unknown) | string | URL,
+    ...args: unknown[]
+  ): void;
+}
