@@ -6,7 +6,13 @@
 export { Deferred, type Canceller, type ChainResult } from './deferred.ts';
 export { succeed, fail, maybeDeferred } from './shortcuts.ts';
 export { ensureDeferred } from './ensure-deferred.ts';
-export { DeferredList, type DeferredListOptions, type DeferredListEntry } from './deferred-list.ts';
+export {
+  DeferredList,
+  type DeferredListOptions,
+  type DeferredListEntry,
+  type DeferredListResult,
+  type DeferredListDefaultOptions,
+} from './deferred-list.ts';
 export { gatherResults, type GatherResultsOptions } from './gather-results.ts';
 export { race } from './race.ts';
 export { ConcurrencyPrimitive } from './concurrency-primitive.ts';
