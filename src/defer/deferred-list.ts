@@ -37,9 +37,9 @@ export type DeferredListEntry<T> = [success: true, result: T] | [success: false,
  * option is a `boolean` known only at run time.
  */
 export type DeferredListResult<T, O extends DeferredListOptions> = 'fireOnOneCallback' extends keyof O
-  ? O extends { fireOnOneCallback: true }
+  ? O extends Record<'fireOnOneCallback', true>
     ? [result: T, index: number]
-    : O extends { fireOnOneCallback?: false | undefined }
+    : O extends Partial<Record<'fireOnOneCallback', false>>
       ? DeferredListEntry<T>[]
       : [result: T, index: number] | DeferredListEntry<T>[]
   : DeferredListEntry<T>[];
@@ -49,7 +49,7 @@ export type DeferredListResult<T, O extends DeferredListOptions> = 'fireOnOneCal
  * (`new DeferredList<T>(list, { consumeErrors: true })`): any options but `fireOnOneCallback:
  * true`, which needs the options' type inferred (leave the type arguments out).
  */
-export type DeferredListDefaultOptions = DeferredListOptions & { fireOnOneCallback?: false };
+export type DeferredListDefaultOptions = DeferredListOptions & Partial<Record<'fireOnOneCallback', false>>;
 
 /**
  * Fires once every Deferred of `list` has fired, with one `[success, resultOrFailure]` pair per

@@ -6,7 +6,7 @@
  */
 import { Deferred } from '../defer/deferred.ts';
 import { invalidArgType, validateBoolean } from '../validate.ts';
-import { CooperativeTask, type TaskScheduler } from './cooperative-task.ts';
+import { CooperativeTask } from './cooperative-task.ts';
 import { getDefaultClock } from './default-clock.ts';
 
 /** A scheduled tick, as a scheduler returns it: something that can be cancelled. */
@@ -82,7 +82,7 @@ function defaultScheduler(tick: () => void): CooperatorCall {
  * // Tests drive it by hand:
  * const coop = new Cooperator({ scheduler: (tick) => clock.callLater(0, tick) });
  */
-export class Cooperator implements TaskScheduler {
+export class Cooperator {
   #tasks: CooperativeTask<unknown>[] = [];
   /** Where the round-robin is, across ticks (Twisted's `_metarator`). */
   #metarator: Iterator<CooperativeTask<unknown>> = [][Symbol.iterator]();
@@ -189,14 +189,14 @@ export class Cooperator implements TaskScheduler {
     }
   }
 
-  /** @internal See {@link TaskScheduler}. */
+  /** @internal Puts a task in the round-robin (or, when stopped, ends it). */
   _addTask(task: CooperativeTask<unknown>): void {
     this.#tasks.push(task);
     if (this.#stopped) task._schedulerStopped();
     else this.#reschedule();
   }
 
-  /** @internal See {@link TaskScheduler}. */
+  /** @internal Takes a task out of the round-robin. */
   _removeTask(task: CooperativeTask<unknown>): void {
     const i = this.#tasks.indexOf(task);
     if (i !== -1) this.#tasks.splice(i, 1);
