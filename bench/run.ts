@@ -25,6 +25,7 @@ const SUITES: Record<string, () => Promise<{ run: (ctx: SuiteContext) => Promise
   timers: () => import('./suites/timers.ts'),
   deferreds: () => import('./suites/deferreds.ts'),
   logger: () => import('./suites/logger.ts'),
+  kit: () => import('./suites/kit.ts'),
   cluster: () => import('./suites/cluster.ts'),
 };
 

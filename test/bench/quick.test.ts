@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const BENCHMARKS = ['receive', 'echo', 'multicast', 'timers', 'deferreds', 'cluster'];
+const BENCHMARKS = ['receive', 'echo', 'multicast', 'timers', 'deferreds', 'kit', 'cluster'];
 
 // The suite sends datagrams (loopback only); like every socket test it runs in the private netns.
 const inNetns = process.env.TWISTED_TS_IN_NETNS === '1';
