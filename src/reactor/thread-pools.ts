@@ -33,7 +33,11 @@ export function reactorThreadPool(reactor: object): IThreadPool {
   return pool;
 }
 
-/** The pool of `reactor` if it has one already (shutdown stops it; it never makes one). */
-export function existingThreadPool(reactor: object): IThreadPool | undefined {
-  return pools.get(reactor);
+/**
+ * Stops the pool of `reactor`, if it has one (shutdown never makes one): returns what the
+ * shutdown waits on before its `after` phase — the jobs already given finishing.
+ */
+export function stopThreadPool(reactor: object): unknown[] {
+  const pool = pools.get(reactor);
+  return pool === undefined || pool.joined ? [] : [pool.stop()];
 }

@@ -6,7 +6,6 @@
 import { Deferred } from '../defer/deferred.ts';
 import type { IThreadPool } from '../interfaces.ts';
 import { reactor as processReactor } from '../reactor/index.ts';
-import { reactorThreadPool } from '../reactor/thread-pools.ts';
 import { invalidArgType } from '../validate.ts';
 import { makeJob, type ThreadTarget } from './job-spec.ts';
 import { ThreadPool } from './thread-pool.ts';
@@ -55,7 +54,7 @@ export function deferToThread<R = unknown>(
   ...args: unknown[]
 ): Deferred<R>;
 export function deferToThread(target: ThreadTarget, ...args: unknown[]): Deferred<unknown> {
-  return runOn(reactorThreadPool(processReactor), target, args);
+  return runOn(processReactor.getThreadPool(), target, args);
 }
 
 /**

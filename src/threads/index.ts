@@ -9,7 +9,6 @@ import { ThreadPool } from './thread-pool.ts';
 
 export { ThreadPool, type ThreadPoolOptions, type OnResult } from './thread-pool.ts';
 export { deferToThread, deferToThreadPool } from './defer-to-thread.ts';
-export type { ThreadTarget } from './job-spec.ts';
 
 // The reactor's own pool, as Twisted's: no idle workers kept, at most 10 (Twisted's
 // ThreadPool(0, 10) for the reactor); `reactor.suggestThreadPoolSize(n)` changes the maximum.

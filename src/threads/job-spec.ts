@@ -10,11 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { invalidArgType, invalidArgValue, validateString } from '../validate.ts';
 import type { Job } from './job.ts';
 
-/**
- * What runs in a worker: a self-contained function (its source is sent, so it cannot use
- * variables of the code around it), or a module given by URL.
- */
-export type ThreadTarget = ((...args: never[]) => unknown) | string | URL;
+export type { ThreadTarget } from '../interfaces.ts';
 
 /** A URL scheme (`file:`, `data:`…), but not a Windows drive letter (`C:`). */
 const SCHEME = /^[a-z][a-z0-9+.-]+:/i;

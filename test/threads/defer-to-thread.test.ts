@@ -4,8 +4,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Deferred } from '../../src/defer/deferred.ts';
 import { CancelledError, ThreadPoolStopped } from '../../src/errors.ts';
 import { Failure } from '../../src/failure.ts';
-import { reactor } from '../../src/index.ts';
-import { reactorThreadPool } from '../../src/reactor/thread-pools.ts';
+import { Reactor, reactor } from '../../src/index.ts';
+import { captureLog } from '../support/log-capture.ts';
 import { deferToThread, deferToThreadPool, ThreadPool } from '../../src/threads/index.ts';
 
 const jobs = new URL('./fixtures/jobs.mjs', import.meta.url);
@@ -23,8 +23,16 @@ function failureOf(d: Deferred<unknown>): Promise<Failure> {
   });
 }
 
+async function until(check: () => boolean): Promise<void> {
+  const end = Date.now() + 10_000;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 afterAll(async () => {
-  await reactorThreadPool(reactor).stop();
+  await reactor.getThreadPool().stop();
 });
 
 describe('deferToThread(fn, ...args)', () => {
@@ -191,9 +199,41 @@ describe('deferToThreadPool', () => {
 
 describe("the reactor's pool", () => {
   it("is Twisted's reactor pool: min 0, max 10, started on first use", () => {
-    const pool = reactorThreadPool(reactor);
+    const pool = reactor.getThreadPool();
     expect(pool).toBeInstanceOf(ThreadPool);
     expect([pool.min, pool.max, pool.name, pool.started]).toEqual([0, 10, 'reactor', true]);
-    expect(reactorThreadPool(reactor)).toBe(pool);
+    expect(reactor.getThreadPool()).toBe(pool);
+  });
+
+  it('test_suggestThreadPoolSize: sets the maximum, also on the running pool', async () => {
+    const own = new Reactor();
+    own.suggestThreadPoolSize(3);
+    expect(own.getThreadPool().max).toBe(3);
+    expect(await deferToThreadPool(own, own.getThreadPool(), () => 'ran')).toBe('ran');
+    own.suggestThreadPoolSize(2);
+    expect([own.getThreadPool().min, own.getThreadPool().max]).toEqual([0, 2]);
+    expect(() => own.suggestThreadPoolSize(0)).toThrow(/"maxthreads" is out of range/);
+    await own.getThreadPool().stop();
+  });
+
+  it('test_callInThread: runs a job and logs its error', async () => {
+    const own = new Reactor();
+    const log = captureLog();
+    try {
+      own.callInThread(() => {
+        throw new Error('from callInThread');
+      });
+      own.callInThread(jobs, 'failWithCode');
+      await until(() => log.errors().length === 2);
+      expect(
+        log
+          .errors()
+          .map((e) => e.failure?.getErrorMessage())
+          .sort(),
+      ).toEqual(['from callInThread', 'line 3: unexpected token']);
+    } finally {
+      log.stop();
+      await own.getThreadPool().stop();
+    }
   });
 });

@@ -21,4 +21,15 @@ describe('a script using threads', () => {
   it('exits by itself with idle workers kept by a pool minimum', async () => {
     expect(await run('idle')).toEqual(['result from a worker', 'idle workers 2', 'exit 0']);
   });
+
+  it("reactor shutdown lets the pool's running job finish before 'after shutdown', then the process exits", async () => {
+    expect(await run('shutdown')).toEqual([
+      'stop called',
+      'slow job done',
+      'after shutdown',
+      'refused: ERR_THREAD_POOL_STOPPED',
+      'run resolved',
+      'exit 0',
+    ]);
+  });
 });
