@@ -182,6 +182,31 @@ export interface IMulticastTransport extends IUDPTransport {
   getOutgoingInterface(): string;
 }
 
+/**
+ * A multicast method as a protocol declared without a transport type sees it: calling it is a
+ * compile error whose message says how to get the real method (the port it runs on may be a
+ * plain UDP port, which has none).
+ */
+export type MulticastMethodOfAMulticastPortOnly =
+  | ((...args: never[]) => unknown)
+  | {
+      /** Not a property: its name is the compiler's message when the method is called. */
+      readonly 'a multicast method: it exists on a port made by listenMulticast; declare the protocol as DatagramProtocol<MulticastPort> to call it'?: never;
+    };
+
+/**
+ * What `this.transport` is in a protocol declared without a transport type (`class P extends
+ * DatagramProtocol`): the UDP transport, and the names of the multicast methods (`joinGroup`,
+ * `setTTL`…), typed so that calling one fails to compile with a message that says to declare the
+ * protocol as `DatagramProtocol<MulticastPort>`, whose transport has them — as ported Twisted
+ * code calls them on `self.transport` without a declaration.
+ */
+export type DefaultDatagramTransport = IUDPTransport & {
+  readonly [
+    Method in Exclude<keyof IMulticastTransport, keyof IUDPTransport>
+  ]?: MulticastMethodOfAMulticastPortOnly;
+};
+
 /** What a transport calls on its protocol (Twisted's `IProtocol` for datagrams). */
 export interface IDatagramProtocol {
   /**

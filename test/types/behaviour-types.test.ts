@@ -1,13 +1,22 @@
 // Types that match behaviour, checked by `tsc` (npm run typecheck includes test/): each
 // expectTypeOf line is a compile-time assertion, so these cannot regress silently. The runtime
 // assertions beside them keep vitest from reporting an empty test.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import ts from 'typescript';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   Clock,
+  DatagramProtocol,
   Deferred,
   DeferredList,
   DelayedCall,
   reactor,
+  Reactor,
+  type MulticastPort,
+  type UdpPort,
   type DeferredListEntry,
   type Failure,
 } from '../../src/index.ts';
@@ -87,4 +96,58 @@ describe('callLater with arguments gives a DelayedCall a field typed DelayedCall
     clock.callLater(1, (n: number) => n, 'one');
     expect(clock.calls).toHaveLength(1);
   });
+});
+
+describe('a multicast protocol and the type of its transport', () => {
+  it('DatagramProtocol<MulticastPort> sees the multicast methods; a plain one is still accepted by both listens', () => {
+    class Chat extends DatagramProtocol<MulticastPort> {
+      override startProtocol(): void {
+        expectTypeOf(this.transport.joinGroup).toBeFunction();
+        expectTypeOf(this.transport.getTTL()).toEqualTypeOf<number>();
+      }
+    }
+    class Plain extends DatagramProtocol {}
+    class OnUdpPort extends DatagramProtocol<UdpPort> {}
+    expectTypeOf<Chat>().toExtend<DatagramProtocol>();
+    expectTypeOf<OnUdpPort>().toExtend<DatagramProtocol>();
+    expectTypeOf<Plain>().toExtend<Parameters<Reactor['listenMulticast']>[1]>();
+    expectTypeOf<Chat>().toExtend<Parameters<Reactor['listenUDP']>[1]>();
+    expect(new Plain().transport).toBeUndefined();
+  });
+
+  it("calling a multicast method on a plain DatagramProtocol's transport fails to compile, saying what to declare", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'twisted-ts-types-'));
+    const file = join(dir, 'ported.ts');
+    const source = pathToFileURL(join(import.meta.dirname, '../../src/index.ts')).pathname;
+    writeFileSync(
+      file,
+      `import { DatagramProtocol } from ${JSON.stringify(source)};\n` +
+        'export class MulticastPingPong extends DatagramProtocol {\n' +
+        "  override startProtocol(): void {\n    void this.transport.joinGroup('228.0.0.5');\n    this.transport.setTTL(1);\n  }\n}\n",
+    );
+    try {
+      const program = ts.createProgram([file], {
+        strict: true,
+        noEmit: true,
+        target: ts.ScriptTarget.ES2023,
+        module: ts.ModuleKind.ESNext,
+        moduleResolution: ts.ModuleResolutionKind.Bundler,
+        allowImportingTsExtensions: true,
+        types: ['node'],
+        skipLibCheck: true,
+        typeRoots: [join(import.meta.dirname, '../../node_modules/@types')],
+      });
+      const messages = ts
+        .getPreEmitDiagnostics(program)
+        .filter((d) => d.file?.fileName === file)
+        .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      expect(
+        messages.some((m) => m.includes('declare the protocol as DatagramProtocol<MulticastPort>')),
+      ).toBe(true);
+      // Both calls are refused, and nothing else in the file is.
+      expect(messages.filter((m) => m.includes('is not callable'))).toHaveLength(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
