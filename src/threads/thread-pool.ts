@@ -171,8 +171,8 @@ export class ThreadPool implements IThreadPool {
     if (this.#workers !== undefined) this.#retire(this.#workers);
     this.#workers = undefined;
     void Promise.all(this.#retiring).then(() => {
-      if (this.#stopping !== stopping) return; // started again meanwhile
-      this.#state = 'stopped';
+      // Started again meanwhile: the workers of this stop have ended all the same.
+      if (this.#stopping === stopping) this.#state = 'stopped';
       stopping.callback(undefined);
     });
     return stopping;

@@ -167,6 +167,22 @@ describe('ThreadPool', () => {
     expect(f.value).toBeInstanceOf(ThreadPoolStopped);
   });
 
+  it('start() while a stop() finishes: that stop still fires once its workers ended', async () => {
+    const pool = track(new ThreadPool(0, 1));
+    pool.start();
+    const slow = deferToThreadPool(null, pool, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return 'done';
+    });
+    const stopped = pool.stop();
+    pool.start();
+    expect(pool.started).toBe(true);
+    await stopped;
+    expect(await slow).toBe('done');
+    expect(pool.started).toBe(true);
+    expect(await deferToThreadPool(null, pool, () => 'after')).toBe('after');
+  });
+
   it('may be started again after stop()', async () => {
     const pool = track(new ThreadPool(0, 1));
     pool.start();
