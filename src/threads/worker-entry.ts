@@ -23,9 +23,34 @@ const MAX_COMPILED = 256;
 export default async function runJob(job: Job): Promise<Outcome> {
   try {
     const fn = job.kind === 'source' ? compile(job.source) : await load(job);
-    return { ok: true, value: await fn(...job.args) };
+    const value = await fn(...job.args);
+    checkCloneable(value);
+    return { ok: true, value };
   } catch (e) {
     return { ok: false, error: serialize(e, 0) };
+  }
+}
+
+/**
+ * Throws the `DataCloneError` posting `value` would throw. Left to the pool, that error would
+ * end the worker and reach the reactor's thread without its message (on Node 22 as an empty
+ * object); checked here, it comes back as the job's failure, with a hint. Values that always
+ * cross (primitives, binary data) are not copied for the check; others are, once.
+ */
+function checkCloneable(value: unknown): void {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return;
+  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return;
+  try {
+    structuredClone(value);
+  } catch (e) {
+    if (!(e instanceof Error) || e.name !== 'DataCloneError') throw e;
+    throw Object.assign(
+      new Error(
+        `${e.message} (a job's result is copied to the reactor's thread with the structured clone ` +
+          'algorithm: functions, Deferreds and objects holding them cannot cross; return plain data)',
+      ),
+      { name: 'DataCloneError' },
+    );
   }
 }
 

@@ -4,6 +4,7 @@
  * @internal
  * @module
  */
+import { inspect } from 'node:util';
 import type { SerializedError } from './job.ts';
 
 type ErrorClass = new (message?: string, options?: ErrorOptions) => Error;
@@ -72,7 +73,12 @@ export function rebuildError(serialized: SerializedError, hint?: string): Error 
  * cross.
  */
 export function readablePoolError(error: unknown): unknown {
-  if (!(error instanceof Error) || error.message !== '' || typeof error.stack !== 'string') return error;
+  if (!(error instanceof Error)) {
+    // An error thrown outside the job, e.g. by a worker that crashed, can arrive as a plain
+    // object (Node 22 clones a DOMException so): say where it came from.
+    return new Error(`The worker thread running the job failed: ${inspect(error, { depth: 2 })}`);
+  }
+  if (error.message !== '' || typeof error.stack !== 'string') return error;
   const first = /^(\w+): (.*)$/m.exec(error.stack);
   if (first === null) return error;
   const [, name, message] = first;
