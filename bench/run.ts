@@ -28,6 +28,7 @@ const SUITES: Record<string, () => Promise<{ run: (ctx: SuiteContext) => Promise
   'tcp-echo': () => import('./suites/tcp-echo.ts'),
   'tcp-bulk': () => import('./suites/tcp-bulk.ts'),
   'tcp-accept': () => import('./suites/tcp-accept.ts'),
+  kit: () => import('./suites/kit.ts'),
   cluster: () => import('./suites/cluster.ts'),
 };
 

@@ -246,4 +246,6 @@ export class FailureGroup extends TwistedError {
 export * from './errors/logger.ts';
 export * from './errors/application.ts';
 export * from './errors/usage.ts';
+export * from './errors/task.ts';
+export * from './errors/threads.ts';
 export * from './errors/stream.ts';

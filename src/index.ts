@@ -23,5 +23,6 @@ export * from './task/index.ts';
 export * from './protocols/index.ts';
 export * from './transports/index.ts';
 export * from './reactor/index.ts';
+export * from './threads/index.ts';
 export * from './application/index.ts';
 export * from './usage/index.ts';

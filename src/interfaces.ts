@@ -187,6 +187,31 @@ export interface IMulticastTransport extends IUDPTransport {
   getOutgoingInterface(): string;
 }
 
+/**
+ * A multicast method as a protocol declared without a transport type sees it: calling it is a
+ * compile error whose message says how to get the real method (the port it runs on may be a
+ * plain UDP port, which has none).
+ */
+export type MulticastMethodOfAMulticastPortOnly =
+  | ((...args: never[]) => unknown)
+  | {
+      /** Not a property: its name is the compiler's message when the method is called. */
+      readonly 'a multicast method: it exists on a port made by listenMulticast; declare the protocol as DatagramProtocol<MulticastPort> to call it'?: never;
+    };
+
+/**
+ * What `this.transport` is in a protocol declared without a transport type (`class P extends
+ * DatagramProtocol`): the UDP transport, and the names of the multicast methods (`joinGroup`,
+ * `setTTL`…), typed so that calling one fails to compile with a message that says to declare the
+ * protocol as `DatagramProtocol<MulticastPort>`, whose transport has them — as ported Twisted
+ * code calls them on `self.transport` without a declaration.
+ */
+export type DefaultDatagramTransport = IUDPTransport & {
+  readonly [
+    Method in Exclude<keyof IMulticastTransport, keyof IUDPTransport>
+  ]?: MulticastMethodOfAMulticastPortOnly;
+};
+
 /** What a transport calls on its protocol (Twisted's `IProtocol` for datagrams). */
 export interface IDatagramProtocol {
   /**
@@ -325,6 +350,60 @@ export interface IConnectionOwner {
   registerConnection(connection: IRegisteredConnection): void;
   /** Called by a connection once it has closed. */
   unregisterConnection(connection: IRegisteredConnection): void;
+}
+
+/**
+ * What runs in a worker thread: a self-contained function (its source text is sent, so it cannot
+ * use variables of the code around it), or a module given by URL, followed by an export name.
+ */
+export type ThreadTarget = ((...args: never[]) => unknown) | string | URL;
+
+/**
+ * A pool of worker threads (the public face of `ThreadPool`, Twisted's
+ * `twisted.python.threadpool.ThreadPool`), as `reactor.getThreadPool()` returns it.
+ */
+export interface IThreadPool {
+  /** The minimum number of workers. */
+  readonly min: number;
+  /** The maximum number of workers. */
+  readonly max: number;
+  /** The pool's name, for log messages. */
+  readonly name: string | undefined;
+  /** Whether the pool is running. */
+  readonly started: boolean;
+  /** Whether `stop()` was called since the last `start()`. */
+  readonly joined: boolean;
+  /** How many worker threads exist now. */
+  readonly workers: number;
+  /** Starts the workers; jobs given before wait for this. */
+  start(): void;
+  /** Refuses new jobs, lets the given ones finish, then ends the workers. */
+  stop(): Deferred<void>;
+  /** Sets `min` and `max`; `undefined` keeps a value. */
+  adjustPoolsize(minthreads?: number, maxthreads?: number): void;
+  /** Runs a self-contained function, or `(moduleUrl, exportName, ...args)`, in a worker. */
+  callInThread(target: ThreadTarget, ...args: unknown[]): void;
+  /** Like `callInThread`, then calls `onResult(success, resultOrFailure)` in this thread. */
+  callInThreadWithCallback(
+    onResult: ((success: boolean, result: unknown) => void) | null,
+    target: ThreadTarget,
+    ...args: unknown[]
+  ): void;
+}
+
+/**
+ * A reactor's threads (Twisted's `IReactorThreads`): a pool of worker threads, where a job is
+ * a self-contained function (its source is sent) or a module's export.
+ */
+export interface IReactorThreads {
+  /** The reactor's pool, made and started on first use. */
+  getThreadPool(): IThreadPool;
+  /** Sets the most worker threads the pool runs at once. */
+  suggestThreadPoolSize(size: number): void;
+  /** Runs `fn(...args)`, or `(moduleUrl, exportName, ...args)`, in a worker; errors are logged. */
+  callInThread(target: ThreadTarget, ...args: unknown[]): void;
+  /** Calls `fn(...args)` on the next turn of the event loop (no thread shares the reactor). */
+  callFromThread<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): void;
 }
 
 // -----------------------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
  *
  * A Deferred whose callback chain ends on a `Failure` gets a `DebugInfo` holding that failure
  * and registered with a `FinalizationRegistry`. When the Deferred is garbage-collected while the
- * failure is still there (no errback consumed it), the failure is logged. The registry holds the
+ * failure is still there (no errback consumed it), the failure is logged — or at the exit of
+ * the process, if that comes first. The registry holds the
  * `DebugInfo`, never the Deferred: a held value that referenced the Deferred would keep it alive
  * forever and the report would never come.
  *
@@ -39,8 +40,13 @@ function indent(stack: string, prefix: string): string {
   return stack.trimEnd().replaceAll('\n', `\n${prefix}`);
 }
 
-/** Reports a failure left on a collected Deferred. Exported for the unit test only. */
+/**
+ * Reports a failure left on a Deferred, once: when the Deferred is collected, or at the exit of
+ * the process, whichever comes first (clearing `failResult` is what makes the other path
+ * silent). Exported for the unit test only.
+ */
 export function reportUnhandled(info: DebugInfo): void {
+  live.delete(info);
   const failure = info.failResult;
   if (failure === undefined) return;
   info.failResult = undefined;
@@ -50,11 +56,36 @@ export function reportUnhandled(info: DebugInfo): void {
 
 const registry = new FinalizationRegistry<DebugInfo>(reportUnhandled);
 
-/** Makes sure `info` is reported if its Deferred is collected while it still holds a failure. */
+/**
+ * The bookkeeping of every watched Deferred not yet collected, in the order they first failed.
+ * It holds the `DebugInfo`s, never the Deferreds, so it keeps nothing alive that the registry
+ * would wait for; the registry's callback takes each one out.
+ */
+const live = new Set<DebugInfo>();
+let exitHookInstalled = false;
+
+/**
+ * At exit, reports the failures still unhandled: CPython reports a dropped failed Deferred at
+ * once, but V8 collects when it likes, and a short script would otherwise end before any
+ * collection and report nothing. Runs in the `exit` event, so it cannot change the exit code.
+ */
+function reportAtExit(): void {
+  for (const info of live) reportUnhandled(info);
+}
+
+/**
+ * Makes sure `info` is reported if its Deferred is collected, or the process exits, while it
+ * still holds a failure.
+ */
 export function watch(owner: object, info: DebugInfo): void {
   if (info.registered) return;
   info.registered = true;
   registry.register(owner, info);
+  live.add(info);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', reportAtExit);
+  }
 }
 
 /** The current stack without the frames of twisted-ts's own bookkeeping. */

@@ -32,12 +32,32 @@ export interface DeferredListOptions {
 export type DeferredListEntry<T> = [success: true, result: T] | [success: false, failure: Failure];
 
 /**
+ * What a DeferredList fires with, from its options: `[result, index]` with
+ * `fireOnOneCallback: true`, else one {@link DeferredListEntry} per Deferred; both when the
+ * option is a `boolean` known only at run time.
+ */
+export type DeferredListResult<T, O extends DeferredListOptions> = 'fireOnOneCallback' extends keyof O
+  ? O extends Record<'fireOnOneCallback', true>
+    ? [result: T, index: number]
+    : O extends Partial<Record<'fireOnOneCallback', false>>
+      ? DeferredListEntry<T>[]
+      : [result: T, index: number] | DeferredListEntry<T>[]
+  : DeferredListEntry<T>[];
+
+/**
+ * The options type a DeferredList has when only its first type argument is given
+ * (`new DeferredList<T>(list, { consumeErrors: true })`): any options but `fireOnOneCallback:
+ * true`, which needs the options' type inferred (leave the type arguments out).
+ */
+export type DeferredListDefaultOptions = DeferredListOptions & Partial<Record<'fireOnOneCallback', false>>;
+
+/**
  * Fires once every Deferred of `list` has fired, with one `[success, resultOrFailure]` pair per
  * Deferred, in the order given. A Deferred that fails does not make the list fail (unless
  * `fireOnOneErrback`). An empty list fires at once with `[]` (unless `fireOnOneCallback`).
  *
- * With `fireOnOneCallback` the result is `[result, index]` instead: say so with the second type
- * parameter, `new DeferredList<T, [T, number]>(list, { fireOnOneCallback: true })`.
+ * With `fireOnOneCallback: true` the result is `[result, index]` instead, and the type says so
+ * (the second type parameter is the type of the options, inferred from the call).
  *
  * Its callbacks see the list's result; the Deferreds of the list keep their own results unless
  * `consumeErrors` swallowed a failure. Cancelling the list cancels each of its Deferreds.
@@ -47,7 +67,10 @@ export type DeferredListEntry<T> = [success: true, result: T] | [success: false,
  *   for (const [ok, value] of pairs) console.log(ok ? value : value.getErrorMessage());
  * });
  */
-export class DeferredList<T = unknown, R = DeferredListEntry<T>[]> extends Deferred<R> {
+export class DeferredList<
+  T = unknown,
+  O extends DeferredListOptions = DeferredListDefaultOptions,
+> extends Deferred<DeferredListResult<T, O>> {
   /** The pairs collected so far (`undefined` where a Deferred has not fired yet). */
   readonly resultList: (DeferredListEntry<T> | undefined)[];
   /** How many of the Deferreds have fired. */
@@ -60,7 +83,7 @@ export class DeferredList<T = unknown, R = DeferredListEntry<T>[]> extends Defer
   readonly consumeErrors: boolean;
   private readonly deferredList: readonly Deferred<T>[];
 
-  constructor(list: Iterable<Deferred<T>>, options: DeferredListOptions = {}) {
+  constructor(list: Iterable<Deferred<T>>, options: O = {} as O) {
     super();
     const deferreds = readIterable(list, 'list', 'an iterable of Deferreds') as Deferred<T>[];
     const fields = readOptions(options, 'options', DEFERRED_LIST_KEYS);
@@ -111,14 +134,14 @@ export class DeferredList<T = unknown, R = DeferredListEntry<T>[]> extends Defer
   }
 }
 
-function entryCallback<T>(result: T, list: DeferredList<T, unknown>, index: number): T {
+function entryCallback<T>(result: T, list: DeferredList<T, DeferredListOptions>, index: number): T {
   list._record(index, [true, result]);
   return result;
 }
 
 function entryErrback<T>(
   failure: Failure,
-  list: DeferredList<T, unknown>,
+  list: DeferredList<T, DeferredListOptions>,
   index: number,
 ): Failure | undefined {
   list._record(index, [false, failure]);

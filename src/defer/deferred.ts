@@ -110,6 +110,16 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   }
 
   /**
+   * The current result, read-only (Twisted's `d.result`, which tests read): `undefined` before
+   * the Deferred fired, the value or the `Failure` the chain is at, or — while the chain waits
+   * on a Deferred a callback returned — that Deferred. Reading it does not count as handling a
+   * failure.
+   */
+  get result(): T | Failure | Deferred<unknown> | undefined {
+    return this._result as T | Failure | Deferred<unknown> | undefined;
+  }
+
+  /**
    * Adds a callback and an errback at the same point of the chain: exactly one of them runs,
    * with the result (or the `Failure`) followed by its extra arguments.
    * A missing errback passes failures through.
@@ -359,6 +369,25 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
       if (!d._called) d.errback(e);
     }
     return d;
+  }
+
+  /**
+   * A Deferred for a coroutine (Twisted's `Deferred.fromCoroutine`). The TypeScript form of a
+   * coroutine is the Promise an `async` function returns, so this is
+   * {@link Deferred.fromPromise} under Twisted's name; a Deferred is returned unchanged.
+   *
+   * @throws TypeError (`ERR_INVALID_ARG_TYPE`) for anything but a Promise or another thenable
+   *   (Twisted's `NotACoroutineError`).
+   */
+  static fromCoroutine<T>(coroutine: PromiseLike<T>): Deferred<T> {
+    if (
+      coroutine === null ||
+      typeof coroutine !== 'object' ||
+      typeof (coroutine as PromiseLike<T>).then !== 'function'
+    ) {
+      throw invalidArgType('coroutine', 'a Promise (what an async function returns)', coroutine);
+    }
+    return Deferred.fromPromise(coroutine);
   }
 
   /** Twisted's repr: `<Deferred waiting>`, `<Deferred current result: …>`, … */

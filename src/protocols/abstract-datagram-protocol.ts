@@ -3,7 +3,12 @@
  *
  * @module
  */
-import type { AddressTuple, IDatagramProtocol, IUDPTransport } from '../interfaces.ts';
+import type {
+  AddressTuple,
+  DefaultDatagramTransport,
+  IDatagramProtocol,
+  IUDPTransport,
+} from '../interfaces.ts';
 import { AlreadyListeningError } from '../errors.ts';
 import { msg } from '../log/log.ts';
 
@@ -13,11 +18,15 @@ import { msg } from '../log/log.ts';
  *
  * `T` is the transport type, so that a multicast protocol can write
  * `class Chat extends DatagramProtocol<MulticastPort>` and see `this.transport.joinGroup`.
+ * Without it, calling `this.transport.joinGroup(...)` (or another multicast method) fails to
+ * compile with a message that says to declare exactly that: the port may be a plain UDP one.
  *
  * A protocol instance serves one port at a time, as in Twisted: `makeConnection` on a protocol
  * that still has a transport throws, and `listenUDP` checks this before it binds anything.
  */
-export class AbstractDatagramProtocol<T extends IUDPTransport = IUDPTransport> implements IDatagramProtocol {
+export class AbstractDatagramProtocol<
+  T extends IUDPTransport = DefaultDatagramTransport,
+> implements IDatagramProtocol {
   /**
    * The port this protocol is running on. It is `undefined` before the port starts and after it
    * stops (Twisted's `None`); inside `startProtocol`, `datagramReceived` and `stopProtocol`'s

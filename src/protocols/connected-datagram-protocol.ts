@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { IUDPTransport } from '../interfaces.ts';
+import type { DefaultDatagramTransport, IUDPTransport } from '../interfaces.ts';
 import type { Failure } from '../failure.ts';
 import { DatagramProtocol } from './datagram-protocol.ts';
 
@@ -25,7 +25,9 @@ import { DatagramProtocol } from './datagram-protocol.ts';
  *   override connectionRefused() { console.log('nobody listens on 9999'); }
  * }
  */
-export class ConnectedDatagramProtocol<T extends IUDPTransport = IUDPTransport> extends DatagramProtocol<T> {
+export class ConnectedDatagramProtocol<
+  T extends IUDPTransport = DefaultDatagramTransport,
+> extends DatagramProtocol<T> {
   /** Called if connecting failed (kept for Twisted compatibility; connecting to an IP literal does not fail later). */
   connectionFailed(_failure: Failure): void {}
 }

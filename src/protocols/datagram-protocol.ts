@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { IUDPTransport } from '../interfaces.ts';
+import type { DefaultDatagramTransport, IUDPTransport } from '../interfaces.ts';
 import { AbstractDatagramProtocol } from './abstract-datagram-protocol.ts';
 
 /**
@@ -24,7 +24,9 @@ import { AbstractDatagramProtocol } from './abstract-datagram-protocol.ts';
  *   override startProtocol() { this.transport.joinGroup('228.0.0.5'); }
  * }
  */
-export class DatagramProtocol<T extends IUDPTransport = IUDPTransport> extends AbstractDatagramProtocol<T> {
+export class DatagramProtocol<
+  T extends IUDPTransport = DefaultDatagramTransport,
+> extends AbstractDatagramProtocol<T> {
   /**
    * Connected UDP only: the peer answered an earlier datagram with ICMP port-unreachable (nobody
    * listens there). The port keeps running; the default does nothing. It may be `async` (a

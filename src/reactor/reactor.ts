@@ -30,10 +30,13 @@ import type {
   IPortOwner,
   IReactorCore,
   IReactorMulticast,
+  IReactorThreads,
   IReactorTime,
   IReactorUDP,
   IRegisteredConnection,
+  IThreadPool,
   ListenMulticastOptions,
+  ThreadTarget,
   ListenUDPOptions,
   TriggerId,
   TriggerPhase,
@@ -67,6 +70,7 @@ import type { ReactorEvent, ReactorState } from './reactor-state.ts';
 import { Registry } from './registry.ts';
 import { DEFAULT_RESOLVE_TIMEOUT, resolveName } from './resolve.ts';
 import { ShutdownSignals } from './shutdown-signals.ts';
+import { reactorThreadPool, stopThreadPool } from './thread-pools.ts';
 import { SystemEvents } from './system-events.ts';
 
 export { MAX_TIMER_DELAY_MS } from './reactor-timer.ts';
@@ -113,6 +117,7 @@ export class Reactor
     IReactorTCP,
     IReactorUNIX,
     IReactorPluggableResolver,
+    IReactorThreads,
     IPortOwner,
     IConnectionOwner
 {
@@ -149,15 +154,19 @@ export class Reactor
    * alive until {@link stop}. Not an `async` function: misuse throws synchronously.
    *
    * @returns a Promise that resolves once shutdown is complete (or at once on `crash()`).
-   * @throws ReactorAlreadyRunning when it is running (or starting).
-   * @throws ReactorNotRestartable after a `stop()`: like Twisted's, a stopped reactor stays
-   *   stopped. After `crash()` it may run again.
+   * @throws ReactorAlreadyRunning when it is running (or starting, or in the `before` phase of
+   *   its shutdown).
+   * @throws ReactorNotRestartable after a `stop()`, from the `during` phase of its shutdown on
+   *   (an `after shutdown` trigger included): like Twisted's, a stopped reactor stays stopped.
+   *   After `crash()` it may run again.
    */
   run(options: RunOptions = {}): Promise<void> {
     const { installSignalHandlers = true } = readOptions(options, 'options', RUN_OPTION_KEYS);
     validateBoolean(installSignalHandlers, 'options.installSignalHandlers');
     if (!this.#transition('run')) {
-      if (this.#state === 'crashed' || this.#state === 'finished') {
+      // From the `during` phase of shutdown on, Twisted's reactor is no longer started (a
+      // `during shutdown` trigger crashes it) but was stopped: not restartable.
+      if (this.#state === 'shuttingDown' || this.#state === 'crashed' || this.#state === 'finished') {
         throw new ReactorNotRestartable(
           'The reactor was stopped and cannot be restarted; create a new Reactor.',
         );
@@ -260,6 +269,33 @@ export class Reactor
   /** @internal Logs what a listener of the reactor's events threw or rejected with. */
   protected override listenerFailed(error: unknown, event: keyof ReactorEvents): void {
     err(error, `Error in a '${String(event)}' listener of the reactor`);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Threads (IReactorThreads)
+
+  /**
+   * The reactor's pool of worker threads (Twisted's `getThreadPool`), which `deferToThread` and
+   * {@link callInThread} use: Twisted's `ThreadPool(0, 10)`, made and started on first use.
+   * Shutdown stops it once the jobs given to it have finished (docs/threads.md).
+   */
+  getThreadPool(): IThreadPool {
+    return reactorThreadPool(this);
+  }
+
+  /** Sets the most worker threads the reactor's pool runs at once (also while it runs). */
+  suggestThreadPoolSize(size: number): void {
+    this.getThreadPool().adjustPoolsize(undefined, size);
+  }
+
+  /**
+   * Runs a job in the reactor's pool, ignoring its result (Twisted's `callInThread`): a
+   * self-contained function `fn(...args)` (its source is sent to a worker thread), or
+   * `(moduleUrl, exportName, ...args)`. An error in the job is logged. See `deferToThread` for a
+   * Deferred of the result.
+   */
+  callInThread(target: ThreadTarget, ...args: unknown[]): void {
+    this.getThreadPool().callInThread(target, ...args);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -542,7 +578,9 @@ export class Reactor
       during: () => {
         // After a crash() while the 'before' triggers ran, the reactor stays crashed.
         this.#transition('shutdownDuring');
-        return this.#registry.shutdown();
+        // Twisted stops its thread pool in a `during shutdown` trigger and joins the threads:
+        // here the `after` phase waits until the jobs already given have finished.
+        return [...this.#registry.shutdown(), ...stopThreadPool(this)];
       },
       done: () => this.#finishShutdown(),
     });

@@ -56,6 +56,14 @@ export class Clock implements IReactorTime {
     for (const amount of timings) this.advance(amount);
   }
 
+  /**
+   * The pending calls, sorted by due time (then by scheduling order): Twisted's `Clock.calls`,
+   * which tests read. A new array each time (read-only: schedule with `callLater`).
+   */
+  get calls(): DelayedCall[] {
+    return this.getDelayedCalls();
+  }
+
   /** Every pending call, sorted by due time (then by scheduling order). */
   getDelayedCalls(): DelayedCall[] {
     return this.#queue.getDelayedCalls().sort((a, b) => a.getTime() - b.getTime() || a.id - b.id);

@@ -44,6 +44,9 @@ export const DROPPED = -3;
 /** @internal See {@link CALLED}: `DEFERRED_BASE - i` is index `i` in the queue's deferred list. */
 export const DEFERRED_BASE = -10;
 
+/** `(...args: A) => unknown`, compared as a method: a wider `A` accepts a narrower one. */
+type BivariantFunction<A extends unknown[]> = { call(...args: A): unknown }['call'];
+
 let nextId = 1;
 
 /**
@@ -85,8 +88,12 @@ export class DelayedCall<A extends unknown[] = unknown[]> implements IDelayedCal
    */
   static debug = false;
 
-  /** The function to call. */
-  readonly func: (...args: A) => unknown;
+  /**
+   * The function to call. Typed as a method is (checked both ways, "bivariantly"), so that the
+   * `DelayedCall<[number]>` that `callLater(1, (n: number) => …, 5)` returns can be stored in a
+   * field typed plain `DelayedCall`, as ported code does.
+   */
+  readonly func: BivariantFunction<A>;
   /** Its arguments. */
   readonly args: A;
   /** A number that tells calls apart in `toString()`, increasing with creation. */
@@ -132,6 +139,11 @@ export class DelayedCall<A extends unknown[] = unknown[]> implements IDelayedCal
   /** True once it was cancelled. */
   get cancelled(): boolean {
     return this.slot === CANCELLED;
+  }
+
+  /** When it is (or was) due, in its clock's seconds: Twisted's `DelayedCall.time`, read-only. */
+  get time(): number {
+    return this.dueTime;
   }
 
   /** When it is (or was) due, in its clock's seconds. */

@@ -9,3 +9,13 @@ export { Clock } from './clock.ts';
 export { DelayedCall } from './delayed-call.ts';
 export { LoopingCall } from './looping-call.ts';
 export { deferLater } from './defer-later.ts';
+export {
+  Cooperator,
+  cooperate,
+  coiterate,
+  type CooperatorOptions,
+  type CooperatorScheduler,
+  type CooperatorCall,
+  type TerminationPredicateFactory,
+} from './cooperator.ts';
+export { CooperativeTask } from './cooperative-task.ts';

@@ -41,3 +41,5 @@ export { AccumulatingProtocol } from './accumulating-protocol.ts';
 export type { AccumulatingFactory } from './accumulating-protocol.ts';
 // The clock the network and MemoryReactorClock run on, so tests need only this entry point.
 export { Clock } from '../task/index.ts';
+// trial's synchronous Deferred assertions.
+export { successResultOf, failureResultOf, assertNoResult } from './trial.ts';

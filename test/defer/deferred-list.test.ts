@@ -44,7 +44,7 @@ describe('DeferredList', () => {
   it('fireOnOneCallback fires with [result, index] at the first success', () => {
     const a = new Deferred<string>();
     const b = new Deferred<string>();
-    const dl = new DeferredList<string, [string, number]>([a, b], { fireOnOneCallback: true });
+    const dl = new DeferredList([a, b], { fireOnOneCallback: true });
     b.callback('b first');
     expect(outcome(dl).value).toEqual(['b first', 1]);
     a.callback('later'); // no AlreadyCalledError: the list ignores later results

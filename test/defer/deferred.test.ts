@@ -263,6 +263,7 @@ describe('Deferred: called, AlreadyCalledError and bad arguments', () => {
     const failure = outcome(d).failure!;
     expect(failure.value).toBeInstanceOf(TwistedError);
     expect(failure.getErrorMessage()).toMatch(/without a reason/);
+    consume(d);
   });
 
   it('errback(undefined) is an explicit (thrown) value, wrapped in a Failure', () => {

@@ -15,10 +15,12 @@ describe('succeed', () => {
 describe('fail', () => {
   it('gives a failed Deferred from an Error, a value or a Failure', () => {
     const e = new Error('e');
-    expect(outcome(fail(e)).failure!.value).toBe(e);
     const f = new Failure(e);
-    expect(outcome(fail(f)).failure).toBe(f);
-    expect((outcome(fail('text')).failure!.value as NonErrorThrown).thrown).toBe('text');
+    const [fromError, fromFailure, fromValue] = [fail(e), fail(f), fail('text')];
+    expect(outcome(fromError).failure!.value).toBe(e);
+    expect(outcome(fromFailure).failure).toBe(f);
+    expect((outcome(fromValue).failure!.value as NonErrorThrown).thrown).toBe('text');
+    for (const d of [fromError, fromFailure, fromValue]) consume(d);
   });
 
   it('is a normal failed Deferred: an errback recovers it', () => {

@@ -106,3 +106,22 @@ describe('Clock', () => {
     expect(clock.getDelayedCalls()).toEqual([]);
   });
 });
+
+describe("the names Twisted's tests read: Clock.calls and DelayedCall.time", () => {
+  test("calls lists the pending calls in due order; time is each one's due time", () => {
+    const clock = new Clock();
+    const late = clock.callLater(3, () => {});
+    const early = clock.callLater(1, () => {});
+    expect(clock.calls).toEqual([early, late]);
+    expect(clock.calls.map((c) => c.time)).toEqual([1, 3]);
+    clock.advance(1);
+    expect(clock.calls).toEqual([late]);
+    late.reset(1);
+    expect(late.time).toBe(2);
+    expect(() => {
+      (late as unknown as { time: number }).time = 5;
+    }).toThrow(TypeError);
+    late.cancel();
+    expect(clock.calls).toEqual([]);
+  });
+});

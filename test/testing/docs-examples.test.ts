@@ -4,7 +4,13 @@ import { Deferred } from '../../src/defer/index.ts';
 import { TimeoutError } from '../../src/errors.ts';
 import type { AddressTuple, IReactorTime } from '../../src/interfaces.ts';
 import { DatagramProtocol } from '../../src/protocols/index.ts';
-import { Clock, FakeDatagramTransport, VirtualNetwork } from '../../src/testing/index.ts';
+import {
+  assertNoResult,
+  Clock,
+  failureResultOf,
+  FakeDatagramTransport,
+  VirtualNetwork,
+} from '../../src/testing/index.ts';
 import { Echo } from './fixtures/recorder.ts';
 
 class Pinger extends DatagramProtocol {
@@ -80,5 +86,18 @@ describe('docs/testing.md', () => {
     network.run(2);
     expect(failure).toBeInstanceOf(TimeoutError);
     expect(network.stats().lost).toBe(1);
+  });
+});
+
+describe("docs/testing.md: trial's synchronous assertions", () => {
+  it('assertNoResult, then failureResultOf with the expected type', () => {
+    const clock = new Clock();
+    const proto = new Pinger(clock);
+    new FakeDatagramTransport({ protocol: proto }).startListening();
+    const d = proto.ping(['10.0.0.2', 7]);
+    assertNoResult(d);
+    clock.advance(1);
+    const f = failureResultOf(d, TimeoutError);
+    expect(f.value).toBeInstanceOf(TimeoutError);
   });
 });
