@@ -131,13 +131,21 @@ export class Connection<A extends StreamAddress = StreamAddress>
     this.#send(data);
   }
 
-  /** Writes each chunk of `data`, in order (every chunk is checked before any is written). */
+  /**
+   * Writes each chunk of `data`, in order (every chunk is checked before any is written), in one
+   * `writev` where the socket allows (`cork`/`uncork`).
+   */
   writeSequence(data: readonly Uint8Array[]): void {
     const chunks = checkStreamSequence(data);
     if (!this.#writable()) return;
-    for (const chunk of chunks) {
-      if (chunk.length === 0) continue;
-      this.#send(chunk);
+    const socket = this.#socket;
+    socket.cork();
+    try {
+      for (const chunk of chunks) {
+        if (chunk.length !== 0) this.#send(chunk);
+      }
+    } finally {
+      socket.uncork();
     }
   }
 
