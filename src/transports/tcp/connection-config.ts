@@ -47,6 +47,8 @@ export interface ConnectionConfig<A extends StreamAddress> {
   readonly logPrefix: string;
   /** Whether `abortConnection()` can send a reset (TCP) or only close (UNIX). */
   readonly tcp: boolean;
+  /** Which end this is: accepted by a port (`'server'`) or made by a connector (`'client'`); TLS needs it. */
+  readonly side: 'server' | 'client';
   /** Told after the protocol's `connectionLost` (a connector tells its factory). */
   readonly onLost?: (reason: Failure) => void;
   /**

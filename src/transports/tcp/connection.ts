@@ -55,6 +55,7 @@ export class Connection<A extends StreamAddress = StreamAddress>
   readonly #prefix: string;
   readonly #logContext: { readonly system: string };
   readonly #tcp: boolean;
+  readonly #side: 'server' | 'client';
   readonly #onLost: ((reason: Failure) => void) | undefined;
   #errorReason: (error: Error) => Error;
   readonly #halfCloseable: boolean;
@@ -76,6 +77,7 @@ export class Connection<A extends StreamAddress = StreamAddress>
     this.#prefix = config.logPrefix;
     this.#logContext = { system: config.logPrefix };
     this.#tcp = config.tcp;
+    this.#side = config.side;
     this.#onLost = config.onLost;
     this.#errorReason = config.errorReason ?? lostReason;
     this.#halfCloseable = halfCloseable(config.protocol);
@@ -280,6 +282,11 @@ export class Connection<A extends StreamAddress = StreamAddress>
    */
   getHandle(): net.Socket {
     return this.#socket;
+  }
+
+  /** @internal Which end this is (`'server'`: accepted by a port), for `startTLS`. */
+  get side(): 'server' | 'client' {
+    return this.#side;
   }
 
   /** `<Connection Echo,3,127.0.0.1 open>`. */

@@ -256,6 +256,7 @@ export class Connector<A extends StreamAddress = StreamAddress> implements IConn
       peer,
       logPrefix: `${protocolName(protocol ?? this.#factory)},client`,
       tcp: dialer.type === 'TCP',
+      side: 'client',
       onLost: (reason) => this.#connectionLost(reason),
       errorReason: dialer.errorReason?.bind(dialer),
     });

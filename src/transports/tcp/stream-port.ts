@@ -222,6 +222,7 @@ export class StreamPort<A extends StreamAddress> implements IListeningPort<A> {
       peer,
       logPrefix: kind.connectionPrefix(protocolName(protocol), sessionno, peer),
       tcp: kind.type === 'TCP',
+      side: 'server',
       errorReason: kind.errorReason?.bind(kind),
     });
     connection.start();

@@ -452,6 +452,7 @@ describe('transport details', () => {
     expect(server.transport.logPrefix()).toBe('Recording,0,127.0.0.1');
     expect(client.transport.logPrefix()).toBe('Recording,client');
     expect(String(conn)).toBe('<Connection Recording,0,127.0.0.1 open>');
+    expect([conn.side, (client.transport as unknown as Connection).side]).toEqual(['server', 'client']);
   });
 
   it('write refuses strings with a TypeError naming "data"', async () => {
