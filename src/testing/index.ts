@@ -54,7 +54,7 @@ export { VirtualTcpPort } from './virtual-tcp-port.ts';
 export type { VirtualTcpPortState } from './virtual-tcp-port.ts';
 export { VirtualConnector } from './virtual-connector.ts';
 export { VirtualConnection } from './virtual-connection.ts';
-export type { VirtualConnectionState } from './virtual-connection.ts';
+export type { VirtualConnectionState } from './virtual-connection-state.ts';
 export type { PartitionOptions, StreamStats } from './network-types.ts';
 // The clock the network and MemoryReactorClock run on, so tests need only this entry point.
 export { Clock } from '../task/index.ts';

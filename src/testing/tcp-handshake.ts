@@ -16,7 +16,8 @@ import { familyOf, isLoopbackAddress, systemError } from './checks.ts';
 import type { PortHolder } from './port-table.ts';
 import { isWildcardAddress } from './port-table.ts';
 import type { PipeParts } from './stream-pipe.ts';
-import type { ConnectionHost, VirtualConnection } from './virtual-connection.ts';
+import type { VirtualConnection } from './virtual-connection.ts';
+import type { ConnectionHost } from './virtual-connection-state.ts';
 import type { VirtualTcpPort } from './virtual-tcp-port.ts';
 
 /**

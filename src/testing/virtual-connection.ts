@@ -9,7 +9,6 @@ import { inspect } from 'node:util';
 import { ConnectionAborted, ConnectionDone, ConnectionLost } from '../errors.ts';
 import { Failure } from '../failure.ts';
 import type {
-  IConnectionOwner,
   IProtocol,
   IPullProducer,
   IPushProducer,
@@ -17,59 +16,24 @@ import type {
   IStreamTransport,
 } from '../interfaces.ts';
 import { callWithContext, err as logErr } from '../log/index.ts';
-import type { Clock } from '../task/index.ts';
 import type { IPv4Address, IPv6Address } from '../transports/address.ts';
 import { watchHookResult } from '../transports/tcp/hook-result.ts';
 import { ProducerSlot } from '../transports/tcp/producer-slot.ts';
 import { checkStreamData, checkStreamSequence } from '../transports/tcp/stream-data.ts';
 import { validateBoolean } from '../validate.ts';
 import { systemError } from './checks.ts';
-import type { PipeReceiver, PipeSender, Segment, StreamPipe } from './stream-pipe.ts';
-
-/**
- * Where a connection end is — the real `Connection`'s states:
- *
- * - `'open'`: reading and writing.
- * - `'readClosed'`: the peer sent everything and the protocol, a half-close one, was told
- *   (`readConnectionLost`); writing goes on.
- * - `'writeClosed'`: `loseWriteConnection()`: the FIN follows the data still to send; reading
- *   goes on.
- * - `'halfClosed'`: both; the connection closes (`ConnectionDone`) once both are done.
- * - `'disconnecting'`: `loseConnection()` (or a FIN to a protocol that does not half-close): the
- *   data still to send goes out (a registered producer may still write until it unregisters),
- *   then the connection closes. What arrives is discarded.
- * - `'closing'`: aborted, failed or shut down; the protocol is told on the next clock step.
- * - `'closed'`: `connectionLost` was delivered; every method is a no-op.
- */
-export type VirtualConnectionState =
-  'open' | 'readClosed' | 'writeClosed' | 'halfClosed' | 'disconnecting' | 'closing' | 'closed';
+import { ReceiveQueue } from './receive-queue.ts';
+import { SendBuffer } from './send-buffer.ts';
+import { halfCloseable } from './virtual-connection-state.ts';
+import type {
+  ConnectionEndOptions,
+  ConnectionHost,
+  VirtualConnectionState,
+} from './virtual-connection-state.ts';
+import type { Segment, StreamPipe } from './stream-pipe.ts';
 
 /** A write leaves more than this waiting and a streaming producer is paused (Node's default `writableHighWaterMark`). */
 const HIGH_WATER_MARK = 16384;
-
-/** What a connection end needs from its host: a clock, and the registry shutdown ends it from. */
-export interface ConnectionHost extends IConnectionOwner {
-  /** The network's clock. */
-  readonly clock: Clock;
-}
-
-/** How a connection end came to be. */
-export interface ConnectionEndOptions {
-  /** The host the end lives on. */
-  readonly host: ConnectionHost;
-  /** This end's address. */
-  readonly local: IPv4Address | IPv6Address;
-  /** The other end's address. */
-  readonly remote: IPv4Address | IPv6Address;
-  /** Runs once the end has closed (frees a client's local port number). */
-  readonly onClosed?: () => void;
-}
-
-const halfCloseable = (
-  p: IProtocol,
-): p is IProtocol & { readConnectionLost(): unknown; writeConnectionLost(): unknown } =>
-  typeof (p as { readConnectionLost?: unknown }).readConnectionLost === 'function' &&
-  typeof (p as { writeConnectionLost?: unknown }).writeConnectionLost === 'function';
 
 /**
  * One end of a TCP connection between hosts of a {@link VirtualNetwork} (or within one host):
@@ -85,33 +49,23 @@ const halfCloseable = (
  *
  * Connections are made by `host.connectTCP(...)` and a listening `host.listenTCP(...)`.
  */
-export class VirtualConnection implements IStreamTransport, IRegisteredConnection, PipeReceiver, PipeSender {
+export class VirtualConnection implements IStreamTransport, IRegisteredConnection {
   readonly #host: ConnectionHost;
   readonly #local: IPv4Address | IPv6Address;
   readonly #remote: IPv4Address | IPv6Address;
   readonly #onClosed: (() => void) | undefined;
   #state: VirtualConnectionState = 'open';
-  #out: StreamPipe | undefined;
-  #in: StreamPipe | undefined;
   #protocol: IProtocol | undefined;
   #prefix = '-';
   #logContext: { readonly system: string } = { system: '-' };
   #onLost: ((reason: Failure) => void) | undefined;
   #reason: Failure | undefined;
   readonly #producer = new ProducerSlot(
-    () => this.#unsentBytes === 0,
+    () => this.#send.size === 0,
     (e) => this.#hookFailed(e, 'resumeProducing'),
   );
-  /** The write side, as Node's socket keeps it: data not yet sent, whether `end()` and `destroySoon()` were asked for. */
-  #unsent: Buffer[] = [];
-  #unsentBytes = 0;
-  #finRequested = false;
-  #finSent = false;
-  #destroySoon = false;
-  #flushScheduled = false;
-  /** The read side: paused by `pauseProducing`, and what arrived meanwhile. */
-  #readingPaused = false;
-  #inbox: Segment[] = [];
+  readonly #send: SendBuffer;
+  readonly #receive: ReceiveQueue;
   #noDelay = false;
   #keepAlive = false;
 
@@ -121,12 +75,18 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
     this.#local = options.local;
     this.#remote = options.remote;
     this.#onClosed = options.onClosed;
+    this.#send = new SendBuffer(options.host.clock, this.#flushed);
+    this.#receive = new ReceiveQueue(
+      options.host.clock,
+      this.#take,
+      () => this.#state !== 'closing' && this.#state !== 'closed',
+    );
   }
 
   /** @internal Wires the pipe this end writes into and the one it reads from. */
   attach(out: StreamPipe, incoming: StreamPipe): void {
-    this.#out = out;
-    this.#in = incoming;
+    this.#send.attach(out);
+    this.#receive.attach(incoming);
   }
 
   /**
@@ -165,7 +125,7 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
 
   /** Bytes written and waiting for window space (what Node calls `writableLength`). */
   get bufferSize(): number {
-    return this.#unsentBytes;
+    return this.#send.size;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -196,42 +156,13 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
     return (
       s === 'open' ||
       s === 'readClosed' ||
-      (s === 'disconnecting' && this.#producer.producer !== undefined && !this.#destroySoon)
+      (s === 'disconnecting' && this.#producer.producer !== undefined && !this.#send.closeWhenFlushed)
     );
   }
 
   #queue(chunk: Buffer): void {
-    this.#unsent.push(chunk);
-    this.#unsentBytes += chunk.length;
-    this.#pump();
-    this.#producer.wrote(this.#unsentBytes < HIGH_WATER_MARK);
-  }
-
-  /** Puts as much waiting data into the pipe as the window allows. */
-  #pump(): void {
-    const out = this.#out;
-    if (out === undefined) return;
-    while (this.#unsentBytes > 0 && out.capacity > 0) {
-      const head = this.#unsent[0];
-      const room = out.capacity;
-      if (head.length <= room) {
-        this.#unsent.shift();
-        this.#unsentBytes -= head.length;
-        out.sendData(head);
-      } else {
-        this.#unsent[0] = head.subarray(room);
-        this.#unsentBytes -= room;
-        out.sendData(head.subarray(0, room));
-      }
-    }
-    if (this.#unsentBytes === 0) this.#scheduleFlushed();
-  }
-
-  /** What waits for the buffer to empty runs on the next clock step (never inside `write`). */
-  #scheduleFlushed(): void {
-    if (this.#flushScheduled) return;
-    this.#flushScheduled = true;
-    this.#host.clock.callLater(0, this.#flushed);
+    this.#send.add(chunk);
+    this.#producer.wrote(this.#send.size < HIGH_WATER_MARK);
   }
 
   /**
@@ -240,15 +171,14 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
    * more.
    */
   readonly #flushed = (): void => {
-    this.#flushScheduled = false;
-    if (this.#unsentBytes > 0 || this.#state === 'closing' || this.#state === 'closed') return;
-    if (this.#destroySoon) {
-      this.#sendFin();
+    if (this.#state === 'closing' || this.#state === 'closed') return;
+    if (this.#send.closeWhenFlushed) {
+      this.#send.sendFin();
       this.#lose();
       return;
     }
-    if (this.#finRequested && !this.#finSent) {
-      this.#sendFin();
+    if (this.#send.fin === 'requested') {
+      this.#send.sendFin();
       const protocol = this.#protocol;
       if (protocol !== undefined && halfCloseable(protocol)) {
         this.#call('writeConnectionLost', () => protocol.writeConnectionLost());
@@ -269,15 +199,9 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
     }
   };
 
-  #sendFin(): void {
-    if (this.#finSent) return;
-    this.#finSent = true;
-    this.#out?.sendFin();
-  }
-
   /** @internal The window opened: send what waits. */
   windowOpened(): void {
-    if (this.#state !== 'closing' && this.#state !== 'closed') this.#pump();
+    if (this.#state !== 'closing' && this.#state !== 'closed') this.#send.pump();
   }
 
   /** @internal A segment was retransmitted until TCP gave up (a partition that did not heal). */
@@ -303,13 +227,8 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
     if (!this.#isOpenish()) return;
     this.#reason ??= new Failure(new ConnectionDone());
     this.#state = 'disconnecting';
-    this.#inbox = [];
-    if (this.#producer.producer === undefined) this.#closeWhenFlushed();
-  }
-
-  #closeWhenFlushed(): void {
-    this.#destroySoon = true;
-    if (this.#unsentBytes === 0) this.#scheduleFlushed();
+    this.#receive.clear();
+    if (this.#producer.producer === undefined) this.#send.requestClose();
   }
 
   /**
@@ -321,8 +240,7 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
     if (this.#state === 'open') this.#state = 'writeClosed';
     else if (this.#state === 'readClosed') this.#state = 'halfClosed';
     else return;
-    this.#finRequested = true;
-    if (this.#unsentBytes === 0) this.#scheduleFlushed();
+    this.#send.requestFin();
   }
 
   /**
@@ -352,7 +270,7 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
   /** @internal The network resets the connection (a middlebox's RST): `ConnectionLost` (ECONNRESET). */
   reset(): void {
     if (this.#state === 'closed') return;
-    this.#out?.kill();
+    this.#send.kill();
     this.#failWith(this.#resetError());
   }
 
@@ -363,8 +281,8 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
   refuse(tell: 'fin' | 'reset'): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
-    if (tell === 'fin') this.#sendFin();
-    else this.#out?.sendReset();
+    if (tell === 'fin') this.#send.sendFin();
+    else this.#send.sendReset();
     this.#onClosed?.();
   }
 
@@ -387,15 +305,14 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
   #destroy(tell: 'fin' | 'reset'): void {
     this.#state = 'closing';
     this.#dropBuffers();
-    if (tell === 'reset') this.#out?.sendReset();
-    else this.#sendFin();
+    if (tell === 'reset') this.#send.sendReset();
+    else this.#send.sendFin();
     this.#host.clock.callLater(0, () => this.#lose());
   }
 
   #dropBuffers(): void {
-    this.#unsent = [];
-    this.#unsentBytes = 0;
-    this.#inbox = [];
+    this.#send.clear();
+    this.#receive.clear();
   }
 
   /** The end: the producer is stopped, then the protocol's `connectionLost`, then the connector's `onLost`. */
@@ -452,34 +369,30 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
     const state = this.#state;
     if (state === 'closing' || state === 'closed') {
       // Data for a socket that is gone: the kernel answers with a reset.
-      if (segment.kind === 'data') this.#out?.sendReset();
+      if (segment.kind === 'data') this.#send.sendReset();
       return;
     }
-    if (this.#readingPaused || this.#inbox.length > 0) {
-      this.#inbox.push(segment);
-      return;
-    }
-    this.#take(segment);
+    this.#receive.arrive(segment);
   }
 
   /** @internal The peer reset the connection. */
   resetArrived(): void {
     if (this.#state === 'closed') return;
-    this.#out?.kill();
+    this.#send.kill();
     this.#failWith(this.#resetError());
   }
 
-  #take(segment: Segment): void {
+  readonly #take = (segment: Segment): void => {
     const state = this.#state;
     if (segment.kind === 'fin') {
       this.#finArrived();
       return;
     }
-    this.#in?.consumed(segment.data.length);
+    this.#receive.consumed(segment.data.length);
     if (state !== 'open' && state !== 'writeClosed') return; // disconnecting: discarded
     const data = segment.data;
     this.#call('dataReceived', () => this.#protocol?.dataReceived(data));
-  }
+  };
 
   /** The peer sent everything. */
   #finArrived(): void {
@@ -489,14 +402,15 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
     if (protocol !== undefined && halfCloseable(protocol)) {
       this.#state = state === 'open' ? 'readClosed' : 'halfClosed';
       this.#call('readConnectionLost', () => protocol.readConnectionLost());
-      if (this.#state === 'halfClosed' && this.#finSent) this.#host.clock.callLater(0, () => this.#lose());
+      if (this.#state === 'halfClosed' && this.#send.fin === 'sent')
+        this.#host.clock.callLater(0, () => this.#lose());
       return;
     }
     // A protocol that does not handle half-close: the connection ends cleanly once what was
     // written has been sent, as the real connection does (Node's destroySoon).
     this.#reason ??= new Failure(new ConnectionDone());
     this.#state = 'disconnecting';
-    this.#closeWhenFlushed();
+    this.#send.requestClose();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -504,31 +418,18 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
 
   /** Stops reading: what arrives waits here, and once the window is full the peer's data waits there. */
   pauseProducing(): void {
-    if (this.connected) this.#readingPaused = true;
+    if (this.connected) this.#receive.pause();
   }
 
   /** Reads again after `pauseProducing()` (what arrived meanwhile comes on the next clock step); not once disconnecting. */
   resumeProducing(): void {
-    if (!this.#isOpenish() || !this.#readingPaused) return;
-    this.#readingPaused = false;
-    this.#host.clock.callLater(0, this.#drainInbox);
+    if (this.#isOpenish()) this.#receive.resume();
   }
 
   /** Stops for good: `loseConnection()`. */
   stopProducing(): void {
     this.loseConnection();
   }
-
-  readonly #drainInbox = (): void => {
-    while (
-      !this.#readingPaused &&
-      this.#inbox.length > 0 &&
-      this.#state !== 'closing' &&
-      this.#state !== 'closed'
-    ) {
-      this.#take(this.#inbox.shift() as Segment);
-    }
-  };
 
   /**
    * Registers a producer to feed this connection (`streaming` true: a push producer, paused
@@ -545,7 +446,7 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
   /** Unregisters the producer; a `loseConnection()` that waited for it now proceeds. */
   unregisterProducer(): void {
     this.#producer.unregister();
-    if (this.#state === 'disconnecting') this.#closeWhenFlushed();
+    if (this.#state === 'disconnecting') this.#send.requestClose();
   }
 
   // ---------------------------------------------------------------------------------------------

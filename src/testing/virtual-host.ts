@@ -38,7 +38,6 @@ import type { Family } from './checks.ts';
 import { PortTable, isWildcardAddress, pickBySource } from './port-table.ts';
 import type { PortHolder } from './port-table.ts';
 import { resolveLocally } from './resolve-locally.ts';
-import type { StreamHost } from './tcp-handshake.ts';
 import { VirtualConnector } from './virtual-connector.ts';
 import { VirtualMulticastPort } from './virtual-multicast-port.ts';
 import type { VirtualNetwork } from './virtual-network.ts';
@@ -47,28 +46,23 @@ import { VirtualUdpPort } from './virtual-udp-port.ts';
 
 /**
  * A host on a {@link VirtualNetwork}, made by `network.addHost(ip)`. It offers what protocol
- * code asks of the reactor — `listenUDP`, `listenMulticast`, `callLater`, `seconds`,
- * `getDelayedCalls`, `resolve`, `callWhenRunning` — so a protocol written against the reactor
- * runs on it unchanged; pass the host wherever the code takes a reactor.
+ * code asks of the reactor — `listenUDP`, `listenMulticast`, `listenTCP`, `connectTCP`,
+ * `callLater`, `seconds`, `getDelayedCalls`, `resolve`, `callWhenRunning` — so a protocol
+ * written against the reactor runs on it unchanged; pass the host wherever the code takes a
+ * reactor (a `ReconnectingClientFactory`'s `clock` too).
  *
  * Ports bind as real ones do: on `''` / `'0.0.0.0'` / `'::'` (all interfaces), the host's IP,
  * or loopback (`127.0.0.1`, `::1`, reachable only from the host itself); port 0 picks an
- * ephemeral port (deterministically); another address fails with `CannotListenError`
- * (`EADDRNOTAVAIL`), and a port already bound fails with `EADDRINUSE` unless both ports asked to
- * share it (`reusePort` / `listenMultiple`).
+ * ephemeral port (deterministically; UDP and TCP have separate numbers); another address fails
+ * with `CannotListenError` (`EADDRNOTAVAIL`), and a port already bound fails with `EADDRINUSE`
+ * unless both ports asked to share it (`reusePort` / `listenMultiple`). Arguments are checked by
+ * the real reactor's parsers.
  *
  * Delayed calls run on the network's clock; an exception thrown by one propagates out of the
  * clock's `advance` (as with `Clock`), so the test sees it.
  */
 export class VirtualHost
-  implements
-    IReactorTime,
-    IReactorUDP,
-    IReactorMulticast,
-    IReactorTCP,
-    IPortOwner,
-    IConnectionOwner,
-    StreamHost
+  implements IReactorTime, IReactorUDP, IReactorMulticast, IReactorTCP, IPortOwner, IConnectionOwner
 {
   /** The network this host is on. */
   readonly network: VirtualNetwork;

@@ -40,9 +40,9 @@ const PARTITION_OPTION_KEYS: ReadonlySet<string> = new Set(['reject']);
 export type HostRef = VirtualHost | string;
 
 /**
- * A simulated IP network: hosts (`addHost(ip)`) whose ports exchange datagrams through links
- * that delay them by `latency` seconds and lose, duplicate or reorder them with the given
- * probabilities — on a {@link Clock} (`network.clock`) and with a seeded PRNG, so that a run
+ * A simulated IP network: hosts (`addHost(ip)`) whose ports exchange datagrams and TCP streams
+ * through links that delay them by `latency` seconds and lose, duplicate or reorder them with
+ * the given probabilities — on a {@link Clock} (`network.clock`) and with a seeded PRNG, so that a run
  * depends only on the seed and the code under test. Same seed, same run; no sockets, no real
  * time, thousands of hosts in milliseconds.
  *
@@ -58,6 +58,12 @@ export type HostRef = VirtualHost | string;
  * - Datagrams between hosts of a partition (`partition(a, b)`) are dropped until `heal()`.
  * - Datagrams within one host (loopback, or to its own IP) are never lost and take no time —
  *   but they still arrive on a later clock step, never inside `write`.
+ * - **TCP** (`listenTCP` / `connectTCP`): a connection takes a round trip (the server accepts
+ *   half a round trip later); its bytes arrive in order after the latency, a lost segment is
+ *   retransmitted (loss shows up as delay), a partition stalls the data until it heals or TCP
+ *   gives up, a connect to nobody times out, to a closed port is refused, across a rejecting
+ *   partition fails with `NoRouteError`; {@link reset} resets connections; the receiver's
+ *   window and the sender's buffer make producers pause and resume as on a real socket.
  *
  * Drive it with {@link run} (event by event, so replies sent during the span arrive within it)
  * or {@link runUntilIdle}; `network.clock.advance(s)` jumps in one step instead.

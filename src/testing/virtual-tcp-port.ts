@@ -48,7 +48,7 @@ export type TcpPortRequest = ListenTCPArgs;
  * One difference from a real port: `stopListening()` completes at once (its Deferred has fired
  * when it returns).
  */
-export class VirtualTcpPort implements IListeningPort<IPv4Address | IPv6Address>, PortHolder {
+export class VirtualTcpPort implements IListeningPort<IPv4Address | IPv6Address> {
   /** The factory of the protocols of accepted connections. */
   readonly factory: IProtocolFactory;
   /** The interface asked for (`''`, a wildcard, a loopback address or the host's IP). */
