@@ -57,6 +57,8 @@ function overlaps(a: string, b: string): boolean {
  */
 export class PortTable<T extends PortHolder> {
   readonly #numbers = new Map<T, number>();
+  /** The holders of each number, in binding order (so that lookups by number stay cheap). */
+  readonly #byNumber = new Map<number, T[]>();
   #nextEphemeral = EPHEMERAL_FIRST;
 
   /**
@@ -70,9 +72,8 @@ export class PortTable<T extends PortHolder> {
     if (number === 0) {
       number = this.#ephemeral(holder, iface);
     } else {
-      for (const [other, taken] of this.#numbers) {
+      for (const other of this.#byNumber.get(number) ?? []) {
         if (
-          taken === number &&
           other.family === holder.family &&
           overlaps(other.boundAddress, holder.boundAddress) &&
           !(other.shared && holder.shared)
@@ -86,12 +87,20 @@ export class PortTable<T extends PortHolder> {
       }
     }
     this.#numbers.set(holder, number);
+    const holders = this.#byNumber.get(number);
+    if (holders === undefined) this.#byNumber.set(number, [holder]);
+    else holders.push(holder);
     return number;
   }
 
   /** Frees the number of `holder` (an unknown holder is ignored). */
   unbind(holder: T): void {
+    const number = this.#numbers.get(holder);
+    if (number === undefined) return;
     this.#numbers.delete(holder);
+    const holders = this.#byNumber.get(number) as T[];
+    holders.splice(holders.indexOf(holder), 1);
+    if (holders.length === 0) this.#byNumber.delete(number);
   }
 
   /** The number `holder` is bound to, or `undefined`. */
@@ -101,11 +110,7 @@ export class PortTable<T extends PortHolder> {
 
   /** The holders bound to `number` in `family`, in binding order. */
   holdersOf(number: number, family: Family): T[] {
-    const found: T[] = [];
-    for (const [holder, taken] of this.#numbers) {
-      if (taken === number && holder.family === family) found.push(holder);
-    }
-    return found;
+    return (this.#byNumber.get(number) ?? []).filter((holder) => holder.family === family);
   }
 
   #ephemeral(holder: T, iface: string): number {
@@ -113,7 +118,7 @@ export class PortTable<T extends PortHolder> {
     for (let i = 0; i < span; i++) {
       const candidate = this.#nextEphemeral;
       this.#nextEphemeral = candidate === EPHEMERAL_LAST ? EPHEMERAL_FIRST : candidate + 1;
-      if (this.holdersOf(candidate, holder.family).length === 0) return candidate;
+      if (!(this.#byNumber.get(candidate) ?? []).some((h) => h.family === holder.family)) return candidate;
     }
     throw new CannotListenError(
       iface,

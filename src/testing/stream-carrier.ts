@@ -62,6 +62,7 @@ export class StreamCarrier implements HandshakeNetwork {
 
   readonly #findHost: (ip: string) => StreamHost | undefined;
   #connections: Connection[] = [];
+  #pruneAt = 64;
 
   /** A carrier over the network's `parts`. */
   constructor(parts: StreamCarrierParts) {
@@ -102,7 +103,11 @@ export class StreamCarrier implements HandshakeNetwork {
     const down = new StreamPipe(this, serverHost.ip, clientHost.ip, server, client);
     client.attach(up, down);
     server.attach(down, up);
-    this.#connections = this.#connections.filter((c) => !c.client.disconnected || !c.server.disconnected);
+    // Forget closed connections now and then (not at every connect: that would be quadratic).
+    if (this.#connections.length >= this.#pruneAt) {
+      this.#connections = this.#connections.filter((c) => !c.client.disconnected || !c.server.disconnected);
+      this.#pruneAt = 2 * this.#connections.length + 64;
+    }
     this.#connections.push({ client, server, clientHost, serverHost });
     return [client, server];
   }

@@ -295,6 +295,11 @@ describe.each([realReactor, memoryReactor, virtualNetwork])('$name', (builder) =
     expect(server.transport.getPeer()).toEqual(client.transport.getHost());
     expect(client.transport.getHost().type).toBe('TCP');
     expect(client.transport.logPrefix()).toBe('Recording,client');
+    expect(codeOf(() => client.transport.write('text' as never))).toBe('ERR_INVALID_ARG_TYPE');
+    expect(codeOf(() => client.transport.writeSequence([Buffer.from('a'), 'b'] as never))).toBe(
+      'ERR_INVALID_ARG_TYPE',
+    );
+    expect(codeOf(() => client.transport.registerProducer({} as never, true))).toBe('ERR_INVALID_ARG_TYPE');
     expect(server.transport.logPrefix()).toBe(`Echo,0,${e.interfaceOf(0)}`);
   });
 

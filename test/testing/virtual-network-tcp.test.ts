@@ -22,7 +22,7 @@ import {
 } from '../../src/errors.ts';
 import type { IPullProducer, IPushProducer } from '../../src/interfaces.ts';
 import { Factory, Protocol, ReconnectingClientFactory } from '../../src/protocols/index.ts';
-import { IPv4Address } from '../../src/transports/index.ts';
+import { IPv4Address, IPv6Address } from '../../src/transports/index.ts';
 import { VirtualConnection, VirtualNetwork } from '../../src/testing/index.ts';
 import type { VirtualNetworkOptions } from '../../src/testing/index.ts';
 import { Recorder, captureLog } from './fixtures/recorder.ts';
@@ -209,6 +209,26 @@ describe('VirtualNetwork TCP: connecting', () => {
     network.run(0);
     expect(local.built.map((p) => p.transport.getHost().host)).toEqual(['127.0.0.1', '10.0.0.2']);
     expect(servers.built.map((p) => p.transport.getPeer().host)).toEqual(['127.0.0.1', '10.0.0.2']);
+  });
+});
+
+describe('VirtualNetwork TCP: IPv6', () => {
+  it('connects IPv6 hosts, with IPv6 addresses on both ends; an IPv4 host has no route to them', () => {
+    log = captureLog();
+    const network = new VirtualNetwork({ latency: 0.01 });
+    const a = network.addHost('2001:db8::1');
+    const b = network.addHost('2001:db8::2');
+    const c = network.addHost('10.0.0.3');
+    const servers = new Keeper(Echo, network.clock);
+    const port = b.listenTCP(8000, servers, 50, '::');
+    expect(port.getHost()).toEqual(new IPv6Address('TCP', '::', 8000));
+    const clients = new Keeper(Recording, network.clock);
+    a.connectTCP('2001:db8::2', 8000, clients);
+    c.connectTCP('2001:db8::2', 8000, clients);
+    network.run(1);
+    expect(clients.last.transport.getPeer()).toEqual(new IPv6Address('TCP', '2001:db8::2', 8000));
+    expect(servers.last.transport.getPeer()).toEqual(new IPv6Address('TCP', '2001:db8::1', 32768));
+    expect((clients.failures[0].value as NoRouteError).osError?.code).toBe('ENETUNREACH');
   });
 });
 
@@ -533,6 +553,28 @@ describe('VirtualNetwork TCP: flow control', () => {
     expect(asked).toBe(6);
     expect(servers.last.received).toBe('chunk1;chunk2;chunk3;chunk4;chunk5;');
     expect(servers.last.reason?.value).toBeInstanceOf(ConnectionDone);
+  });
+});
+
+describe('VirtualNetwork TCP: scale', () => {
+  it('2,000 connections open, echo and close, and leave nothing behind', () => {
+    const { network, a, b, servers, clients } = net(Echo, Recording, { latency: 0.005 });
+    for (let i = 0; i < 2000; i++) a.connectTCP('10.0.0.2', 8000, clients);
+    network.run(1);
+    expect(servers.built).toHaveLength(2000);
+    for (const c of clients.built) c.transport.write(Buffer.from('x'));
+    network.run(1);
+    expect(clients.built.every((c) => c.received === 'x')).toBe(true);
+    for (const c of clients.built) c.transport.loseConnection();
+    network.runUntilIdle();
+    expect(servers.built.every((p) => p.reason?.value instanceof ConnectionDone)).toBe(true);
+    expect(a.getConnections()).toEqual([]);
+    expect(b.getConnections()).toEqual([]);
+    expect(network.streams.openConnections()).toEqual([]);
+    // The client's local port numbers are free again: the next ones start over from the first.
+    a.connectTCP('10.0.0.2', 8000, clients, { bindAddress: ['10.0.0.1', 32768] });
+    network.run(1);
+    expect(clients.failures).toEqual([]);
   });
 });
 
