@@ -18,6 +18,7 @@ import type {
 import { callWithContext, err as logErr } from '../log/index.ts';
 import type { IPv4Address, IPv6Address } from '../transports/address.ts';
 import { watchHookResult } from '../transports/tcp/hook-result.ts';
+import { closeReason } from '../transports/tcp/close-reason.ts';
 import { ProducerSlot } from '../transports/tcp/producer-slot.ts';
 import { checkStreamData, checkStreamSequence } from '../transports/tcp/stream-data.ts';
 import { validateBoolean } from '../validate.ts';
@@ -60,10 +61,8 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
   #logContext: { readonly system: string } = { system: '-' };
   #onLost: ((reason: Failure) => void) | undefined;
   #reason: Failure | undefined;
-  readonly #producer = new ProducerSlot(
-    () => this.#send.size === 0,
-    (e) => this.#hookFailed(e, 'resumeProducing'),
-  );
+  /** Made when a producer registers: most connections never have one. */
+  #producer: ProducerSlot | undefined;
   readonly #send: SendBuffer;
   readonly #receive: ReceiveQueue;
   #noDelay = false;
@@ -156,13 +155,13 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
     return (
       s === 'open' ||
       s === 'readClosed' ||
-      (s === 'disconnecting' && this.#producer.producer !== undefined && !this.#send.closeWhenFlushed)
+      (s === 'disconnecting' && this.#producer?.producer !== undefined && !this.#send.closeWhenFlushed)
     );
   }
 
   #queue(chunk: Buffer): void {
     this.#send.add(chunk);
-    this.#producer.wrote(this.#send.size < HIGH_WATER_MARK);
+    this.#producer?.wrote(this.#send.size < HIGH_WATER_MARK);
   }
 
   /**
@@ -186,16 +185,17 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
       if (this.#state === 'halfClosed') this.#lose();
       return;
     }
-    const producer = this.#producer.producer;
-    if (producer === undefined) return;
-    if (this.#producer.pulling) {
+    const slot = this.#producer;
+    const producer = slot?.producer;
+    if (slot === undefined || producer === undefined) return;
+    if (slot.pulling) {
       try {
         producer.resumeProducing();
       } catch (e) {
         this.#hookFailed(e, 'resumeProducing');
       }
     } else {
-      this.#producer.drained();
+      slot.drained();
     }
   };
 
@@ -207,7 +207,7 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
   /** @internal A segment was retransmitted until TCP gave up (a partition that did not heal). */
   retransmissionsExhausted(): void {
     const timedOut = systemError('ETIMEDOUT', -110, 'read', this.#remote.host, this.#remote.port);
-    this.#failWith(new ConnectionLost(undefined, { osError: timedOut }));
+    this.#failWith(closeReason(ConnectionLost, undefined, { osError: timedOut }));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -225,10 +225,10 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
    */
   loseConnection(): void {
     if (!this.#isOpenish()) return;
-    this.#reason ??= new Failure(new ConnectionDone());
+    this.#reason ??= closeReason(ConnectionDone);
     this.#state = 'disconnecting';
     this.#receive.clear();
-    if (this.#producer.producer === undefined) this.#send.requestClose();
+    if (this.#producer?.producer === undefined) this.#send.requestClose();
   }
 
   /**
@@ -250,7 +250,7 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
    */
   abortConnection(): void {
     if (this.#state === 'closing' || this.#state === 'closed') return;
-    this.#reason = new Failure(new ConnectionAborted());
+    this.#reason = closeReason(ConnectionAborted);
     this.#destroy('reset');
   }
 
@@ -261,7 +261,7 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
   disconnectForShutdown(): undefined {
     if (this.#state === 'closed' || this.#state === 'closing') return undefined;
     if (this.#reason === undefined || this.#reason.value instanceof ConnectionDone) {
-      this.#reason = new Failure(new ConnectionLost('The reactor shut down.'));
+      this.#reason = closeReason(ConnectionLost, 'The reactor shut down.');
     }
     this.#destroy('fin');
     return undefined;
@@ -286,18 +286,16 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
     this.#onClosed?.();
   }
 
-  #resetError(): ConnectionLost {
+  #resetError(): Failure {
     const reset = systemError('ECONNRESET', -104, 'read', this.#remote.host, this.#remote.port);
-    return new ConnectionLost(undefined, { osError: reset });
+    return closeReason(ConnectionLost, undefined, { osError: reset });
   }
 
-  /** The socket is gone now (a reset, a timeout): the reason is `error` unless one was set. */
-  #failWith(error: Error): void {
+  /** The socket is gone now (a reset, a timeout): the reason is `reason` unless one was set. */
+  #failWith(reason: Failure): void {
     if (this.#state === 'closed') return;
     if (this.#state === 'closing') return; // already ending, with its own reason
-    if (this.#reason === undefined || this.#reason.value instanceof ConnectionDone) {
-      this.#reason = new Failure(error);
-    }
+    if (this.#reason === undefined || this.#reason.value instanceof ConnectionDone) this.#reason = reason;
     this.#lose();
   }
 
@@ -322,9 +320,9 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
     this.#dropBuffers();
     this.#host.unregisterConnection(this);
     this.#onClosed?.();
-    const reason = this.#reason ?? new Failure(new ConnectionDone());
+    const reason = this.#reason ?? closeReason(ConnectionDone);
     try {
-      this.#producer.stop();
+      this.#producer?.stop();
     } catch (e) {
       logErr(e, `Error stopping the producer of ${this.#prefix}`, this.#prefix);
     }
@@ -408,7 +406,7 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
     }
     // A protocol that does not handle half-close: the connection ends cleanly once what was
     // written has been sent, as the real connection does (Node's destroySoon).
-    this.#reason ??= new Failure(new ConnectionDone());
+    this.#reason ??= closeReason(ConnectionDone);
     this.#state = 'disconnecting';
     this.#send.requestClose();
   }
@@ -440,12 +438,16 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
    * @throws ProducerStateError when a producer is registered already; TypeError for a non-producer.
    */
   registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
+    this.#producer ??= new ProducerSlot(
+      () => this.#send.size === 0,
+      (e) => this.#hookFailed(e, 'resumeProducing'),
+    );
     this.#producer.register(producer, streaming, this.#state === 'closing' || this.#state === 'closed');
   }
 
   /** Unregisters the producer; a `loseConnection()` that waited for it now proceeds. */
   unregisterProducer(): void {
-    this.#producer.unregister();
+    this.#producer?.unregister();
     if (this.#state === 'disconnecting') this.#send.requestClose();
   }
 
