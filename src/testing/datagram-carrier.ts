@@ -11,6 +11,7 @@ import type { AddressTuple } from '../interfaces.ts';
 import type { Clock } from '../task/index.ts';
 import { familyOf, isLoopbackAddress, isMulticastAddress } from './checks.ts';
 import type { NetworkLinks } from './network-links.ts';
+import { pickBySource } from './port-table.ts';
 import type { NetworkStats, TraceEvent, TraceKind } from './network-types.ts';
 import type { SeededRandom } from './seeded-random.ts';
 import type { VirtualHost } from './virtual-host.ts';
@@ -30,13 +31,6 @@ export interface CarrierParts {
   readonly stats: NetworkStats;
   /** `network.trace`, when tracing. */
   readonly trace: TraceEvent[] | undefined;
-}
-
-/** A small stable string hash (FNV-1a), to spread unicast datagrams over ports sharing a number. */
-function hash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
 }
 
 /** Carries the datagrams of one network (see the rules on `VirtualNetwork`). */
@@ -198,7 +192,7 @@ export class DatagramCarrier {
     const score = (p: VirtualUdpPort): number => (p.peer !== undefined ? 2 : 0) + (isWildcard(p) ? 0 : 1);
     const best = Math.max(...candidates.map(score));
     const top = candidates.filter((p) => score(p) === best);
-    const port = top.length === 1 ? top[0] : top[hash(`${source[0]}|${source[1]}`) % top.length];
+    const port = pickBySource(top, source);
     this.#deliver(port, data, source, to);
   }
 

@@ -39,6 +39,23 @@ export type { StringTransportOptions, ProducerState } from './string-transport.t
 export { StringTransportWithDisconnection } from './string-transport-with-disconnection.ts';
 export { AccumulatingProtocol } from './accumulating-protocol.ts';
 export type { AccumulatingFactory } from './accumulating-protocol.ts';
+export { MemoryReactorCore } from './memory-reactor-core.ts';
+export type {
+  TcpServerRecord,
+  TcpClientRecord,
+  UnixServerRecord,
+  UnixClientRecord,
+  SslServerRecord,
+  SslClientRecord,
+} from './memory-reactor.ts';
+export { MemoryStreamPort } from './memory-stream-port.ts';
+export { MemoryConnector } from './memory-connector.ts';
+export { VirtualTcpPort } from './virtual-tcp-port.ts';
+export type { VirtualTcpPortState } from './virtual-tcp-port.ts';
+export { VirtualConnector } from './virtual-connector.ts';
+export { VirtualConnection } from './virtual-connection.ts';
+export type { VirtualConnectionState } from './virtual-connection-state.ts';
+export type { PartitionOptions, StreamStats } from './network-types.ts';
 // The clock the network and MemoryReactorClock run on, so tests need only this entry point.
 export { Clock } from '../task/index.ts';
 // trial's synchronous Deferred assertions.

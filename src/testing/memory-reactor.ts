@@ -4,34 +4,41 @@
  *
  * @module
  */
-import type { Deferred } from '../defer/index.ts';
-import { ReactorAlreadyRunning, ReactorNotRunning } from '../errors.ts';
 import type {
+  AddressTuple,
+  ConnectTCPOptions,
+  ConnectUNIXOptions,
+  IClientFactory,
   IDatagramProtocol,
-  IListeningPort,
-  StreamAddress,
-  IPortOwner,
-  IReactorCore,
+  IProtocolFactory,
   IReactorMulticast,
+  IReactorSSL,
+  IReactorTCP,
   IReactorUDP,
+  IReactorUNIX,
+  ITLSContextFactory,
+  IUNIXAddress,
   ListenMulticastOptions,
+  ListenTCPOptions,
   ListenUDPOptions,
-  TriggerId,
-  TriggerPhase,
+  ListenUNIXOptions,
+  StreamAddress,
 } from '../interfaces.ts';
-import { Registry } from '../reactor/registry.ts';
-import {
-  TRIGGER_PHASES,
-  makeTriggerId,
-  noPendingTrigger,
-  validateTriggerArgs,
-  validateTriggerId,
-} from '../reactor/system-event.ts';
+import { UNIXAddress } from '../transports/address.ts';
+import type { IPv4Address, IPv6Address } from '../transports/address.ts';
+import { parseConnectTCPArgs } from '../transports/tcp/connect-tcp-options.ts';
+import { parseListenTCPArgs } from '../transports/tcp/listen-tcp-options.ts';
+import { tcpAddress } from '../transports/tcp/listen-tcp.ts';
+import { parseConnectUNIXArgs, parseListenUNIXArgs } from '../transports/tcp/unix-options.ts';
 import { parseListenMulticastArgs, parseListenUDPArgs } from '../transports/udp/listen-options.ts';
 import type { ListenArgs } from '../transports/udp/listen-options.ts';
-import { validateFunction, validateString } from '../validate.ts';
 import { FakeDatagramTransport } from './fake-datagram-transport.ts';
-import { resolveLocally } from './resolve-locally.ts';
+import { MemoryConnector } from './memory-connector.ts';
+import { MemoryReactorCore } from './memory-reactor-core.ts';
+import { MemoryStreamPort } from './memory-stream-port.ts';
+import { invalidArgType } from '../validate.ts';
+
+export type { RecordedCall } from './memory-reactor-core.ts';
 
 /** A recorded `listenUDP` call: `[port, protocol, interface, maxPacketSize]`. */
 export type UdpServerRecord = [
@@ -50,25 +57,71 @@ export type MulticastServerRecord = [
   listenMultiple: boolean,
 ];
 
-/** A recorded call: the function and its arguments. */
-export type RecordedCall = [fn: (...args: never[]) => unknown, args: unknown[]];
+/** A recorded `listenTCP` call: `[port, factory, backlog, interface]`, defaults filled in. */
+export type TcpServerRecord = [port: number, factory: IProtocolFactory, backlog: number, iface: string];
 
 /**
- * A fake reactor for unit tests: `listenUDP` and `listenMulticast` open no socket but record
- * their arguments as plain tuples in {@link udpServers} / {@link multicastServers} and return a
- * {@link FakeDatagramTransport} whose `getHost()` reports the port asked for and which has
- * already started the protocol — so a test can check what a program listens on, feed it
- * datagrams with `port.deliver(...)` and read what it wrote from `port.written`.
+ * A recorded `connectTCP` call: `[host, port, factory, timeout, bindAddress]`, defaults filled
+ * in (`timeout` 30, `bindAddress` `undefined` when not given).
+ */
+export type TcpClientRecord = [
+  host: string,
+  port: number,
+  factory: IClientFactory,
+  timeout: number,
+  bindAddress: AddressTuple | undefined,
+];
+
+/** A recorded `listenUNIX` call: `[address, factory, backlog, mode, wantPID]`. */
+export type UnixServerRecord = [
+  address: string,
+  factory: IProtocolFactory,
+  backlog: number,
+  mode: number,
+  wantPID: boolean,
+];
+
+/** A recorded `connectUNIX` call: `[address, factory, timeout, checkPID]`. */
+export type UnixClientRecord = [address: string, factory: IClientFactory, timeout: number, checkPID: boolean];
+
+/** A recorded `listenSSL` call: `[port, factory, contextFactory, backlog, interface]`. */
+export type SslServerRecord = [
+  port: number,
+  factory: IProtocolFactory,
+  contextFactory: ITLSContextFactory,
+  backlog: number,
+  iface: string,
+];
+
+/** A recorded `connectSSL` call: `[host, port, factory, contextFactory, timeout, bindAddress]`. */
+export type SslClientRecord = [
+  host: string,
+  port: number,
+  factory: IClientFactory,
+  contextFactory: ITLSContextFactory,
+  timeout: number,
+  bindAddress: AddressTuple | undefined,
+];
+
+/**
+ * A fake reactor for unit tests: nothing it is asked to listen on or connect to opens a socket;
+ * each call is recorded as a plain tuple, with the defaults filled in whichever argument form
+ * was used, as Twisted's `MemoryReactor` records them.
  *
- * The arguments are checked as the real reactor checks them (a port of 70000, a host name as
- * interface, a protocol already listening, an unknown option: the same errors).
+ * - `listenUDP` / `listenMulticast` → {@link udpServers} / {@link multicastServers}; they return
+ *   a {@link FakeDatagramTransport} whose `getHost()` reports the port asked for and which has
+ *   already started the protocol — so a test can feed it datagrams with `port.deliver(...)` and
+ *   read what it wrote from `port.written`.
+ * - `listenTCP`, `listenUNIX`, `listenSSL` → {@link tcpServers}, {@link unixServers},
+ *   {@link sslServers}; they return a {@link MemoryStreamPort} (its factory started) whose
+ *   `getHost()` reports the address asked for.
+ * - `connectTCP`, `connectUNIX`, `connectSSL` → {@link tcpClients}, {@link unixClients},
+ *   {@link sslClients}, and the {@link MemoryConnector} each returns in {@link connectors}
+ *   (its factory told `startedConnecting`); the test plays the network through it.
  *
- * Lifecycle calls are recorded as Twisted's `MemoryReactor` records them: `run()` sets
- * `running` and `hasRun`, runs the {@link whenRunningHooks}, then calls `stop()` (which sets
- * `hasStopped`); `crash()` sets `hasCrashed`; {@link triggers} holds what
- * `addSystemEventTrigger` added, by phase and event type. Beyond Twisted's,
- * `removeSystemEventTrigger` works and `fireSystemEvent` runs (and consumes) the triggers of an
- * event in phase order. Stopping does not stop the ports: tests stop what they started.
+ * The arguments are checked by the real reactor's parsers (a port of 70000, a host name as
+ * interface, a protocol already listening, an unknown option: the same errors). Lifecycle
+ * calls are recorded as in {@link MemoryReactorCore}.
  *
  * @example
  * const reactor = new MemoryReactor();
@@ -77,128 +130,28 @@ export type RecordedCall = [fn: (...args: never[]) => unknown, args: unknown[]];
  * port.deliver(Buffer.from('hi'), ['10.0.0.2', 5000]);
  * port.written;         // [[<Buffer 68 69>, ['10.0.0.2', 5000]]]
  */
-export class MemoryReactor implements IReactorCore, IReactorUDP, IReactorMulticast, IPortOwner {
-  /** True between `run()` and `stop()`. */
-  running = false;
-  /** `run()` was called. */
-  hasRun = false;
-  /** `stop()` was called. */
-  hasStopped = false;
-  /** `crash()` was called. */
-  hasCrashed = false;
-  /** What `callWhenRunning` was given before the reactor ran, in order. */
-  readonly whenRunningHooks: RecordedCall[] = [];
-  /** The pending system event triggers: `triggers[phase][eventType]` is a list of calls. */
-  readonly triggers: Partial<Record<TriggerPhase, Record<string, RecordedCall[]>>> = Object.create(null);
-  /** The system events fired with `fireSystemEvent`, in order. */
-  readonly firedEvents: string[] = [];
+export class MemoryReactor
+  extends MemoryReactorCore
+  implements IReactorUDP, IReactorMulticast, IReactorTCP, IReactorUNIX, IReactorSSL
+{
+  /** Every `listenTCP` call: `[port, factory, backlog, interface]`. */
+  readonly tcpServers: TcpServerRecord[] = [];
+  /** Every `connectTCP` call: `[host, port, factory, timeout, bindAddress]`. */
+  readonly tcpClients: TcpClientRecord[] = [];
+  /** Every `listenUNIX` call: `[address, factory, backlog, mode, wantPID]`. */
+  readonly unixServers: UnixServerRecord[] = [];
+  /** Every `connectUNIX` call: `[address, factory, timeout, checkPID]`. */
+  readonly unixClients: UnixClientRecord[] = [];
+  /** Every `listenSSL` call: `[port, factory, contextFactory, backlog, interface]`. */
+  readonly sslServers: SslServerRecord[] = [];
+  /** Every `connectSSL` call: `[host, port, factory, contextFactory, timeout, bindAddress]`. */
+  readonly sslClients: SslClientRecord[] = [];
+  /** The connector of every `connectTCP`, `connectUNIX` and `connectSSL` call, in order. */
+  readonly connectors: MemoryConnector[] = [];
   /** Every `listenUDP` call. */
   readonly udpServers: UdpServerRecord[] = [];
   /** Every `listenMulticast` call. */
   readonly multicastServers: MulticastServerRecord[] = [];
-  /** Names `resolve` knows (IP literals need no entry): `reactor.names.set('example.com', '10.0.0.5')`. */
-  readonly names = new Map<string, string>();
-
-  readonly #registry = new Registry();
-  readonly #triggerIds = new WeakMap<RecordedCall, number>();
-  #nextTriggerId = 1;
-
-  // ---------------------------------------------------------------------------------------------
-  // IReactorCore
-
-  /**
-   * Records the run: sets `running` and `hasRun`, runs the `whenRunningHooks` in order, then
-   * calls `stop()`, as Twisted's does. Returns an already-resolved Promise.
-   */
-  run(_options?: { installSignalHandlers?: boolean }): Promise<void> {
-    if (this.running) throw new ReactorAlreadyRunning('The reactor is already running.');
-    this.running = true;
-    this.hasRun = true;
-    for (const [fn, args] of this.whenRunningHooks) (fn as (...a: unknown[]) => unknown)(...args);
-    // A hook may have stopped it already (the usual way a test ends a run).
-    if (this.running) this.stop();
-    return Promise.resolve();
-  }
-
-  /** Records the stop: `running` false, `hasStopped` true. Not running → `ReactorNotRunning`. */
-  stop(): void {
-    if (!this.running) throw new ReactorNotRunning("Can't stop reactor that isn't running.");
-    this.running = false;
-    this.hasStopped = true;
-  }
-
-  /** Records the crash: `running` false, `hasCrashed` true. */
-  crash(): void {
-    this.running = false;
-    this.hasCrashed = true;
-  }
-
-  /** Calls `fn` at once if running; otherwise records it in `whenRunningHooks` for `run()`. */
-  callWhenRunning<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): TriggerId | undefined {
-    validateFunction(fn, 'fn');
-    if (this.running) {
-      fn(...args);
-      return undefined;
-    }
-    this.whenRunningHooks.push([fn as RecordedCall[0], args]);
-    return undefined;
-  }
-
-  /** Records the trigger in `triggers[phase][eventType]`. */
-  addSystemEventTrigger<A extends unknown[]>(
-    phase: TriggerPhase,
-    eventType: string,
-    fn: (...args: A) => unknown,
-    ...args: A
-  ): TriggerId {
-    validateTriggerArgs(phase, eventType, fn);
-    const call: RecordedCall = [fn as RecordedCall[0], args];
-    const id = this.#nextTriggerId++;
-    this.#triggerIds.set(call, id);
-    // Null-prototype records: an event type such as '__proto__' or 'constructor' is just a key.
-    ((this.triggers[phase] ??= Object.create(null) as Record<string, RecordedCall[]>)[eventType] ??= []).push(
-      call,
-    );
-    return makeTriggerId(phase, eventType, id);
-  }
-
-  /** Removes a pending trigger; an unknown or already-run one → `TypeError`, as the real reactor. */
-  removeSystemEventTrigger(id: TriggerId): void {
-    validateTriggerId(id);
-    const list = this.triggers[id.phase]?.[id.eventType];
-    const index = list?.findIndex((call) => this.#triggerIds.get(call) === id.id) ?? -1;
-    if (list === undefined || index === -1) throw noPendingTrigger(id);
-    list.splice(index, 1);
-  }
-
-  /**
-   * Records the event in `firedEvents` and runs its `before`, `during` and `after` triggers,
-   * synchronously (Deferreds that `before` triggers return are not waited for), consuming them.
-   * Exceptions propagate, so the test sees them.
-   */
-  fireSystemEvent(eventType: string): void {
-    validateString(eventType, 'eventType');
-    this.firedEvents.push(eventType);
-    for (const phase of TRIGGER_PHASES) {
-      const byEvent = this.triggers[phase];
-      const calls = byEvent?.[eventType];
-      if (byEvent === undefined || calls === undefined) continue;
-      delete byEvent[eventType];
-      for (const [fn, args] of calls) (fn as (...a: unknown[]) => unknown)(...args);
-    }
-  }
-
-  /**
-   * Resolves IP literals at once, `''` to `'0.0.0.0'`, and the names in {@link names};
-   * anything else errbacks with `DNSLookupError`. Nothing leaves the process.
-   */
-  resolve(name: string, _timeout?: number): Deferred<string> {
-    return resolveLocally(
-      name,
-      (n) => this.names.get(n),
-      (n) => `MemoryReactor does not know the name ${JSON.stringify(n)}`,
-    );
-  }
 
   // ---------------------------------------------------------------------------------------------
   // IReactorUDP / IReactorMulticast
@@ -263,20 +216,157 @@ export class MemoryReactor implements IReactorCore, IReactorUDP, IReactorMultica
   }
 
   // ---------------------------------------------------------------------------------------------
-  // IPortOwner
+  // IReactorTCP / IReactorUNIX / IReactorSSL
 
-  /** @internal Called by the fake ports. */
-  registerPort(port: IListeningPort<StreamAddress>): void {
-    this.#registry.registerPort(port);
+  /**
+   * Records `[port, factory, backlog, interface]` in `tcpServers` and returns a
+   * {@link MemoryStreamPort} on the address asked for (`''` reported as `'0.0.0.0'`), its factory
+   * started. Arguments as the real `listenTCP`.
+   */
+  listenTCP(
+    port: number,
+    factory: IProtocolFactory,
+    backlogOrOptions?: number | ListenTCPOptions,
+    iface?: string,
+  ): MemoryStreamPort<IPv4Address | IPv6Address> {
+    const args = parseListenTCPArgs(port, factory, backlogOrOptions, iface);
+    this.tcpServers.push([args.port, args.factory, args.backlog, args.interface]);
+    return this.#listen(
+      args.factory,
+      tcpAddress(args.interface === '' ? '0.0.0.0' : args.interface, args.port),
+      args.signal,
+    );
   }
 
-  /** @internal Called by the fake ports. */
-  unregisterPort(port: IListeningPort<StreamAddress>): void {
-    this.#registry.unregisterPort(port);
+  /**
+   * Records `[host, port, factory, timeout, bindAddress]` in `tcpClients` and returns a
+   * {@link MemoryConnector} (also in `connectors`) to `IPv4Address('TCP', host, port)` — the
+   * host as given, not resolved — that has told the factory `startedConnecting`. Arguments as
+   * the real `connectTCP`.
+   */
+  connectTCP(
+    host: string,
+    port: number,
+    factory: IClientFactory,
+    timeoutOrOptions?: number | ConnectTCPOptions,
+    bindAddress?: AddressTuple,
+  ): MemoryConnector {
+    const args = parseConnectTCPArgs(host, port, factory, timeoutOrOptions, bindAddress);
+    this.tcpClients.push([args.host, args.port, args.factory, args.timeout, args.bindAddress]);
+    return this.#connect(args.factory, tcpAddress(args.host, args.port), args.signal);
   }
 
-  /** The ports still listening, in the order they started. */
-  getListeningPorts(): IListeningPort<StreamAddress>[] {
-    return this.#registry.getListeningPorts();
+  /**
+   * Records `[address, factory, backlog, mode, wantPID]` in `unixServers` and returns a
+   * {@link MemoryStreamPort} on `UNIXAddress(address)`. No file is made.
+   */
+  listenUNIX(
+    address: string,
+    factory: IProtocolFactory,
+    backlogOrOptions?: number | ListenUNIXOptions,
+    mode?: number,
+    wantPID?: boolean,
+  ): MemoryStreamPort<IUNIXAddress> {
+    const args = parseListenUNIXArgs(address, factory, backlogOrOptions, mode, wantPID);
+    this.unixServers.push([args.address, args.factory, args.backlog, args.mode, args.wantPID]);
+    return this.#listen<IUNIXAddress>(args.factory, new UNIXAddress(args.address), args.signal);
+  }
+
+  /** Records `[address, factory, timeout, checkPID]` in `unixClients` and returns a {@link MemoryConnector}. */
+  connectUNIX(
+    address: string,
+    factory: IClientFactory,
+    timeoutOrOptions?: number | ConnectUNIXOptions,
+    checkPID?: boolean,
+  ): MemoryConnector {
+    const args = parseConnectUNIXArgs(address, factory, timeoutOrOptions, checkPID);
+    this.unixClients.push([args.address, args.factory, args.timeout, args.checkPID]);
+    return this.#connect(args.factory, new UNIXAddress(args.address), args.signal);
+  }
+
+  /**
+   * Records `[port, factory, contextFactory, backlog, interface]` in `sslServers` and returns a
+   * {@link MemoryStreamPort}; nothing is encrypted. Arguments as `listenTCP`, plus the context
+   * factory.
+   */
+  listenSSL(
+    port: number,
+    factory: IProtocolFactory,
+    contextFactory: ITLSContextFactory,
+    backlogOrOptions?: number | ListenTCPOptions,
+    iface?: string,
+  ): MemoryStreamPort<IPv4Address | IPv6Address> {
+    const args = parseListenTCPArgs(port, factory, backlogOrOptions, iface);
+    checkContextFactory(contextFactory);
+    this.sslServers.push([args.port, args.factory, contextFactory, args.backlog, args.interface]);
+    return this.#listen(
+      args.factory,
+      tcpAddress(args.interface === '' ? '0.0.0.0' : args.interface, args.port),
+      args.signal,
+    );
+  }
+
+  /**
+   * Records `[host, port, factory, contextFactory, timeout, bindAddress]` in `sslClients` and
+   * returns a {@link MemoryConnector}.
+   */
+  connectSSL(
+    host: string,
+    port: number,
+    factory: IClientFactory,
+    contextFactory: ITLSContextFactory,
+    timeoutOrOptions?: number | ConnectTCPOptions,
+    bindAddress?: AddressTuple,
+  ): MemoryConnector {
+    const args = parseConnectTCPArgs(host, port, factory, timeoutOrOptions, bindAddress);
+    checkContextFactory(contextFactory);
+    this.sslClients.push([
+      args.host,
+      args.port,
+      args.factory,
+      contextFactory,
+      args.timeout,
+      args.bindAddress,
+    ]);
+    return this.#connect(args.factory, tcpAddress(args.host, args.port), args.signal);
+  }
+
+  #listen<A extends StreamAddress>(
+    factory: IProtocolFactory,
+    address: A,
+    signal: AbortSignal | undefined,
+  ): MemoryStreamPort<A> {
+    const port = new MemoryStreamPort<A>(this, factory, address, signal);
+    port.start();
+    return port;
+  }
+
+  #connect(
+    factory: IClientFactory,
+    destination: StreamAddress,
+    signal: AbortSignal | undefined,
+  ): MemoryConnector {
+    const connector = new MemoryConnector(factory, destination, signal);
+    this.connectors.push(connector);
+    connector.connect();
+    return connector;
+  }
+}
+
+/**
+ * A TLS context factory: an object with `getTLSOptions()`. The real `listenSSL`/`connectSSL`
+ * have no parser of their own yet; when they do, this becomes a call to it.
+ */
+function checkContextFactory(value: unknown): asserts value is ITLSContextFactory {
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    typeof (value as ITLSContextFactory).getTLSOptions !== 'function'
+  ) {
+    throw invalidArgType(
+      'contextFactory',
+      'a TLS context factory (e.g. CertificateOptions), with a getTLSOptions() method',
+      value,
+    );
   }
 }

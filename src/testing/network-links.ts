@@ -44,7 +44,7 @@ export function checkConditions(
 export class NetworkLinks {
   readonly #defaults: Conditions;
   readonly #links = new Map<string, Conditions>();
-  #partitions: [Set<string>, Set<string>][] = [];
+  #partitions: { a: Set<string>; b: Set<string>; reject: boolean }[] = [];
 
   /** Links that all have `defaults` until {@link set} says otherwise. */
   constructor(defaults: Conditions) {
@@ -68,9 +68,12 @@ export class NetworkLinks {
     return { ...link, reorderDelay: link.reorderDelay ?? (link.latency > 0 ? link.latency : 0.01) };
   }
 
-  /** Separates every IP of `a` from every IP of `b` until {@link heal}. */
-  partition(a: Set<string>, b: Set<string>): void {
-    this.#partitions.push([a, b]);
+  /**
+   * Separates every IP of `a` from every IP of `b` until {@link heal}. `reject`: the partition
+   * answers connection attempts with "no route to host" instead of dropping them silently.
+   */
+  partition(a: Set<string>, b: Set<string>, reject = false): void {
+    this.#partitions.push({ a, b, reject });
   }
 
   /** Removes every partition. */
@@ -80,6 +83,21 @@ export class NetworkLinks {
 
   /** Whether a partition separates `a` and `b`. */
   isPartitioned(a: string, b: string): boolean {
-    return this.#partitions.some(([x, y]) => (x.has(a) && y.has(b)) || (x.has(b) && y.has(a)));
+    return this.partitionBetween(a, b) !== undefined;
+  }
+
+  /**
+   * How `a` and `b` are separated: `'reject'` when a rejecting partition separates them,
+   * `'drop'` when only dropping ones do, `undefined` when none does.
+   */
+  partitionBetween(a: string, b: string): 'drop' | 'reject' | undefined {
+    let found: 'drop' | 'reject' | undefined;
+    for (const { a: x, b: y, reject } of this.#partitions) {
+      if ((x.has(a) && y.has(b)) || (x.has(b) && y.has(a))) {
+        if (reject) return 'reject';
+        found = 'drop';
+      }
+    }
+    return found;
   }
 }

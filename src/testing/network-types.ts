@@ -33,6 +33,15 @@ export interface VirtualNetworkOptions extends LinkConditions {
   trace?: boolean;
 }
 
+/** Options of `network.partition(groupA, groupB, options)`. */
+export interface PartitionOptions {
+  /**
+   * Answer TCP connection attempts across the partition with "no route to host" (`NoRouteError`)
+   * instead of dropping them (which ends in a timeout). Datagrams are dropped either way.
+   */
+  reject?: boolean;
+}
+
 /** Options of `network.addHost(ip, options)`. */
 export interface AddHostOptions {
   /** Names that `resolve` on any host of the network answers with this host's IP. */
@@ -79,4 +88,26 @@ export interface TraceEvent {
   to: AddressTuple;
   /** The datagram's length. */
   bytes: number;
+}
+
+/** The network's TCP counters, as `network.streamStats()` returns them. */
+export interface StreamStats {
+  /** Connection attempts begun (`connectTCP` and each `connector.connect()`). */
+  connects: number;
+  /** Handshakes completed: the client's end is connected. */
+  established: number;
+  /** Attempts answered with a reset: no port listening (`ConnectionRefusedError`). */
+  refused: number;
+  /** Attempts whose SYNs went unanswered until TCP gave up (`TCPTimedOutError`). */
+  synTimeouts: number;
+  /** Resets: sent by an end (`abortConnection`, data for a closed end) or made by `network.reset`. */
+  resets: number;
+  /** Segments sent on established connections (data and FINs), retransmissions not counted. */
+  segmentsSent: number;
+  /** Retransmissions: a segment lost on its link, or held by a partition. */
+  retransmissions: number;
+  /** Bytes written into connections (that left the sender's buffer). */
+  bytesSent: number;
+  /** Bytes that arrived at the receiving end, in order. */
+  bytesDelivered: number;
 }

@@ -22,23 +22,27 @@ import type {
   AddHostOptions,
   LinkConditions,
   NetworkStats,
+  PartitionOptions,
+  StreamStats,
   TraceEvent,
   VirtualNetworkOptions,
 } from './network-types.ts';
 import { SeededRandom } from './seeded-random.ts';
+import { StreamCarrier } from './stream-carrier.ts';
 import { VirtualHost } from './virtual-host.ts';
 import type { VirtualUdpPort } from './virtual-udp-port.ts';
 
 const OPTION_KEYS: ReadonlySet<string> = new Set([...CONDITION_KEYS, 'seed', 'clock', 'trace']);
 const HOST_OPTION_KEYS: ReadonlySet<string> = new Set(['names']);
+const PARTITION_OPTION_KEYS: ReadonlySet<string> = new Set(['reject']);
 
 /** A host or its IP, wherever the network takes one. */
 export type HostRef = VirtualHost | string;
 
 /**
- * A simulated IP network: hosts (`addHost(ip)`) whose ports exchange datagrams through links
- * that delay them by `latency` seconds and lose, duplicate or reorder them with the given
- * probabilities — on a {@link Clock} (`network.clock`) and with a seeded PRNG, so that a run
+ * A simulated IP network: hosts (`addHost(ip)`) whose ports exchange datagrams and TCP streams
+ * through links that delay them by `latency` seconds and lose, duplicate or reorder them with
+ * the given probabilities — on a {@link Clock} (`network.clock`) and with a seeded PRNG, so that a run
  * depends only on the seed and the code under test. Same seed, same run; no sockets, no real
  * time, thousands of hosts in milliseconds.
  *
@@ -54,6 +58,12 @@ export type HostRef = VirtualHost | string;
  * - Datagrams between hosts of a partition (`partition(a, b)`) are dropped until `heal()`.
  * - Datagrams within one host (loopback, or to its own IP) are never lost and take no time —
  *   but they still arrive on a later clock step, never inside `write`.
+ * - **TCP** (`listenTCP` / `connectTCP`): a connection takes a round trip (the server accepts
+ *   half a round trip later); its bytes arrive in order after the latency, a lost segment is
+ *   retransmitted (loss shows up as delay), a partition stalls the data until it heals or TCP
+ *   gives up, a connect to nobody times out, to a closed port is refused, across a rejecting
+ *   partition fails with `NoRouteError`; {@link reset} resets connections; the receiver's
+ *   window and the sender's buffer make producers pause and resume as on a real socket.
  *
  * Drive it with {@link run} (event by event, so replies sent during the span arrive within it)
  * or {@link runUntilIdle}; `network.clock.advance(s)` jumps in one step instead.
@@ -83,6 +93,7 @@ export class VirtualNetwork {
   readonly #names = new Map<string, string>();
   readonly #links: NetworkLinks;
   readonly #carrier: DatagramCarrier;
+  readonly #streams: StreamCarrier;
   readonly #stats: NetworkStats = {
     sent: 0,
     delivered: 0,
@@ -132,6 +143,12 @@ export class VirtualNetwork {
       links: this.#links,
       stats: this.#stats,
       trace: this.trace,
+    });
+    this.#streams = new StreamCarrier({
+      clock,
+      random: this.random,
+      links: this.#links,
+      findHost: (ip) => this.#hosts.get(ip),
     });
   }
 
@@ -209,12 +226,19 @@ export class VirtualNetwork {
 
   /**
    * Splits the network: datagrams between any host of `groupA` and any host of `groupB` are
-   * dropped (counted as `partitioned`) until {@link heal}. Datagrams already in flight arrive.
+   * dropped (counted as `partitioned`) until {@link heal}; datagrams already in flight arrive.
+   * TCP across the split stalls: data waits (retransmitted with a doubling timeout) and arrives
+   * after the heal, unless TCP gives up first (15 retransmissions, about 13 minutes:
+   * `ConnectionLost` with ETIMEDOUT); connection attempts time out — or, with
+   * `{ reject: true }` (a firewall that rejects rather than drops), fail at once with
+   * `NoRouteError`.
    */
-  partition(groupA: Iterable<HostRef>, groupB: Iterable<HostRef>): void {
+  partition(groupA: Iterable<HostRef>, groupB: Iterable<HostRef>, options: PartitionOptions = {}): void {
     const a = new Set([...groupA].map((h) => this.#ip(h, 'groupA')));
     const b = new Set([...groupB].map((h) => this.#ip(h, 'groupB')));
-    this.#links.partition(a, b);
+    const reject: unknown = readOptions(options, 'options', PARTITION_OPTION_KEYS).reject ?? false;
+    if (typeof reject !== 'boolean') throw invalidArgType('options.reject', 'of type boolean', reject);
+    this.#links.partition(a, b, reject);
   }
 
   /** Removes every partition. */
@@ -227,9 +251,35 @@ export class VirtualNetwork {
     return this.#links.isPartitioned(this.#ip(a, 'a'), this.#ip(b, 'b'));
   }
 
-  /** A copy of the counters. */
+  /** A copy of the datagram counters. */
   stats(): NetworkStats {
     return { ...this.#stats };
+  }
+
+  /** A copy of the TCP counters. */
+  streamStats(): StreamStats {
+    return { ...this.#streams.stats };
+  }
+
+  /**
+   * Resets TCP connections, as a middlebox that sends both ends a reset: every open connection
+   * between `a` and `b` (either way), every connection of `a` when `b` is left out, every
+   * connection of the network when both are. Each end gets `connectionLost` with
+   * `ConnectionLost` (ECONNRESET) on the next clock step. Returns how many were reset.
+   */
+  reset(a?: HostRef, b?: HostRef): number {
+    const ipA = a === undefined ? undefined : this.#ip(a, 'a');
+    const ipB = b === undefined ? undefined : this.#ip(b, 'b');
+    return this.#streams.reset((client, server) => {
+      if (ipA === undefined) return true;
+      if (ipB === undefined) return client === ipA || server === ipA;
+      return (client === ipA && server === ipB) || (client === ipB && server === ipA);
+    });
+  }
+
+  /** @internal The TCP side of the network. */
+  get streams(): StreamCarrier {
+    return this.#streams;
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -6,6 +6,9 @@
  *
  * The real reactor opens sockets on 127.0.0.1: run this file inside `.ci/netns.sh`. Its
  * multicast test needs the namespace's 224.0.0.0/4 route on lo and is skipped outside it.
+ *
+ * This is the datagram half; the stream half (a `StreamEnv` per implementation of
+ * `IReactorTCP`) is conformance-streams.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { AlreadyListeningError, InvalidAddressError, MessageLengthError } from '../../src/errors.ts';

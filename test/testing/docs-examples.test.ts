@@ -1,17 +1,52 @@
 /** The examples of docs/testing.md, run as written (with imports from the source tree). */
 import { describe, expect, it } from 'vitest';
 import { Deferred } from '../../src/defer/index.ts';
-import { TimeoutError } from '../../src/errors.ts';
+import { ConnectionRefusedError, TimeoutError } from '../../src/errors.ts';
+import { Failure } from '../../src/failure.ts';
 import type { AddressTuple, IReactorTime } from '../../src/interfaces.ts';
-import { DatagramProtocol } from '../../src/protocols/index.ts';
 import {
+  ClientFactory,
+  DatagramProtocol,
+  Factory,
+  Protocol,
+  ReconnectingClientFactory,
+} from '../../src/protocols/index.ts';
+import {
+  AccumulatingProtocol,
   assertNoResult,
   Clock,
   failureResultOf,
   FakeDatagramTransport,
+  MemoryReactorClock,
+  StringTransport,
   VirtualNetwork,
 } from '../../src/testing/index.ts';
+import type { AccumulatingFactory } from '../../src/testing/index.ts';
 import { Echo } from './fixtures/recorder.ts';
+
+class Greeter extends Protocol {
+  override connectionMade(): void {
+    this.transport.write(Buffer.from('hello\r\n'));
+  }
+  override dataReceived(data: Buffer): void {
+    if (data.toString() === 'bye\r\n') this.transport.loseConnection();
+  }
+}
+
+class StreamEcho extends Protocol {
+  override dataReceived(data: Buffer): void {
+    this.transport.write(data);
+  }
+}
+
+/** The "your code" of the MemoryReactor example. */
+function connectToDatabase(reactor: MemoryReactorClock): ReconnectingClientFactory {
+  const factory = ReconnectingClientFactory.forProtocol(Greeter);
+  factory.noisy = false;
+  factory.clock = reactor;
+  reactor.connectTCP('db.internal', 5432, factory, 10);
+  return factory;
+}
 
 class Pinger extends DatagramProtocol {
   readonly clock: IReactorTime;
@@ -86,6 +121,43 @@ describe('docs/testing.md', () => {
     network.run(2);
     expect(failure).toBeInstanceOf(TimeoutError);
     expect(network.stats().lost).toBe(1);
+  });
+
+  it('StringTransport: greets, and hangs up on bye', () => {
+    const proto = new Greeter();
+    const transport = new StringTransport();
+    proto.makeConnection(transport);
+    expect(transport.value().toString()).toBe('hello\r\n');
+    proto.dataReceived(Buffer.from('bye\r\n'));
+    expect(transport.disconnecting).toBe(true);
+  });
+
+  it('MemoryReactor: connects to the database, and retries with back-off', () => {
+    const reactor = new MemoryReactorClock();
+    const factory = connectToDatabase(reactor);
+    expect(reactor.tcpClients).toEqual([['db.internal', 5432, factory, 10, undefined]]);
+    const connector = reactor.connectors[0];
+    connector.connectionFailed(new Failure(new ConnectionRefusedError()));
+    reactor.advance(factory.delay);
+    expect(connector.connects).toBe(2);
+  });
+
+  it('VirtualNetwork: TCP echo, one round trip to connect', async () => {
+    const network = new VirtualNetwork({ seed: 4, latency: 0.05 });
+    const a = network.addHost('10.0.0.1');
+    const b = network.addHost('10.0.0.2');
+    const echoes = Factory.forProtocol(StreamEcho);
+    echoes.noisy = false;
+    b.listenTCP(8000, echoes);
+    const factory: ClientFactory & AccumulatingFactory = ClientFactory.forProtocol(AccumulatingProtocol);
+    factory.noisy = false;
+    const made = (factory.protocolConnectionMade = new Deferred());
+    a.connectTCP('10.0.0.2', 8000, factory);
+    network.run(1);
+    const client = await made;
+    client.transport.write(Buffer.from('ping'));
+    network.run(1);
+    expect(client.data.toString()).toBe('ping');
   });
 });
 
