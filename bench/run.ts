@@ -30,6 +30,7 @@ const SUITES: Record<string, () => Promise<{ run: (ctx: SuiteContext) => Promise
   'tcp-accept': () => import('./suites/tcp-accept.ts'),
   kit: () => import('./suites/kit.ts'),
   cluster: () => import('./suites/cluster.ts'),
+  lines: () => import('./suites/lines.ts'),
 };
 
 const args = parseArgs();

@@ -250,3 +250,4 @@ export * from './errors/task.ts';
 export * from './errors/threads.ts';
 export * from './errors/stream.ts';
 export * from './errors/endpoints.ts';
+export * from './errors/basic.ts';

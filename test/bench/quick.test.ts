@@ -19,6 +19,7 @@ const BENCHMARKS = [
   'tcp-bulk',
   'tcp-accept',
   'cluster',
+  'lines',
 ];
 
 // The suite sends datagrams (loopback only); like every socket test it runs in the private netns.
