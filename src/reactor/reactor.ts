@@ -22,6 +22,8 @@ import type {
   IReactorPluggableResolver,
   IReactorTCP,
   IReactorUNIX,
+  IReactorSSL,
+  ITLSContextFactory,
   IResolverSimple,
   ListenTCPOptions,
   ListenUNIXOptions,
@@ -48,6 +50,8 @@ import type { IPv4Address, IPv6Address, UNIXAddress } from '../transports/addres
 import { connectTCP, connectUNIX } from '../transports/tcp/connect.ts';
 import type { Connector } from '../transports/tcp/connector.ts';
 import { listenTCP } from '../transports/tcp/listen-tcp.ts';
+import { connectSSL } from '../transports/tls/connect-ssl.ts';
+import { listenSSL } from '../transports/tls/listen-ssl.ts';
 import { listenUNIX } from '../transports/tcp/listen-unix.ts';
 import type { TcpPort } from '../transports/tcp/tcp-port.ts';
 import type { UnixPort } from '../transports/tcp/unix-port.ts';
@@ -116,6 +120,7 @@ export class Reactor
     IReactorMulticast,
     IReactorTCP,
     IReactorUNIX,
+    IReactorSSL,
     IReactorPluggableResolver,
     IReactorThreads,
     IPortOwner,
@@ -480,6 +485,36 @@ export class Reactor
   ): Connector<IPv4Address | IPv6Address> {
     this.assertAcceptingPorts('connectTCP');
     return connectTCP(this, host, port, factory, timeoutOrOptions, bindAddress);
+  }
+
+  /**
+   * Listens for TLS connections on `port` (Twisted's `listenSSL`); see
+   * src/transports/tls/listen-ssl.ts. As `listenTCP`, each connection wrapped in TLS made from
+   * `contextFactory`; a failed handshake reaches `connectionLost` as a `TLSError`.
+   */
+  listenSSL(
+    port: number,
+    factory: IProtocolFactory,
+    contextFactory: ITLSContextFactory,
+    backlogOrOptions?: number | ListenTCPOptions,
+    iface?: string,
+  ): TcpPort {
+    return listenSSL(this, port, factory, contextFactory, backlogOrOptions, iface);
+  }
+
+  /**
+   * Connects to `host`:`port` over TLS (Twisted's `connectSSL`); see
+   * src/transports/tls/connect-ssl.ts. `optionsForClientTLS(host)` verifies the server.
+   */
+  connectSSL(
+    host: string,
+    port: number,
+    factory: IClientFactory,
+    contextFactory: ITLSContextFactory,
+    timeoutOrOptions?: number | ConnectTCPOptions,
+    bindAddress?: AddressTuple,
+  ): Connector<IPv4Address | IPv6Address> {
+    return connectSSL(this, host, port, factory, contextFactory, timeoutOrOptions, bindAddress);
   }
 
   /**
