@@ -1,8 +1,11 @@
 /**
- * The error of a bad endpoint description (`serverFromString`, `clientFromString`).
+ * The errors of endpoints: a bad description (`serverFromString`, `clientFromString`), a
+ * cancelled connection attempt, a factory that built nothing, a descriptor adopted twice.
  *
  * @module
  */
+
+import { TwistedError } from './base.ts';
 
 const brandKey = (name: string): symbol => Symbol.for(`twisted-ts.error.${name}`);
 
@@ -103,4 +106,36 @@ export class EndpointSyntaxError extends TypeError {
       (instance as Record<symbol, unknown>)[brandKey(this.name)] === true
     );
   }
+}
+
+/**
+ * An endpoint's `connect()` was cancelled before the connection was made (Twisted's
+ * `error.ConnectingCancelledError`): `address` is where it was connecting to.
+ */
+export class ConnectingCancelledError extends TwistedError {
+  override readonly code: string = 'ERR_CONNECTING_CANCELLED';
+  /** The destination of the cancelled attempt. */
+  readonly address: unknown;
+
+  /** @param address - the destination of the cancelled attempt. */
+  constructor(address: unknown, message = `Connecting to ${String(address)} was cancelled.`) {
+    super(message);
+    this.address = address;
+  }
+}
+
+/**
+ * The factory given to an endpoint's `connect()` built no protocol (returned `undefined`;
+ * Twisted's `error.NoProtocol`): the connection is closed and the Deferred fails with this.
+ */
+export class NoProtocol extends TwistedError {
+  override readonly code: string = 'ERR_NO_PROTOCOL';
+}
+
+/**
+ * `listen()` on an `AdoptedStreamServerEndpoint` that already listened (Twisted's
+ * `error.AlreadyListened`): its file descriptor can be adopted only once.
+ */
+export class AlreadyListened extends TwistedError {
+  override readonly code: string = 'ERR_ALREADY_LISTENED';
 }

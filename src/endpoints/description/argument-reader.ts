@@ -122,19 +122,19 @@ export class ArgumentReader {
     return this.#integerOf(part, name, min, max);
   }
 
-  /** A required port number, 0–65535. */
-  port(name = 'port'): number {
-    return this.#integerOf(this.required(name), name, 0, 65535);
+  /** A required port number, `min`–65535 (0 lets a server take any free port; a client needs 1+). */
+  port(name = 'port', min = 0): number {
+    return this.#integerOf(this.required(name), name, min, 65535);
   }
 
-  /** A time in seconds (decimal, `>= 0`), or `fallback` when absent. */
+  /** A time in seconds (decimal, `> 0`), or `fallback` when absent. */
   seconds(name: string, fallback: number): number {
     const part = this.#bound.get(name);
     if (part === undefined) return fallback;
-    if (!DECIMAL.test(part.value)) {
+    if (!DECIMAL.test(part.value) || Number(part.value) === 0) {
       throw this.#error(
         part,
-        `"${this.type}:${name}" must be a number of seconds such as 30 or 2.5; received ${quote(part.value)}`,
+        `"${this.type}:${name}" must be a number of seconds above 0 such as 30 or 2.5; received ${quote(part.value)}`,
         name,
       );
     }

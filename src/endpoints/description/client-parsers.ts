@@ -112,7 +112,7 @@ function tcpFields(args: ArgumentReader): Omit<TCPClientDescription, 'type'> {
   const bindAddress = args.address('bindAddress', undefined, false);
   return {
     host: args.nonEmpty('host'),
-    port: args.port(),
+    port: args.port('port', 1),
     timeout: checkedTimeout(args),
     bindAddress: bindAddress === undefined ? undefined : [bindAddress, 0],
   };
@@ -175,7 +175,7 @@ function tls(parsed: ParsedDescription): TLSClientDescription {
   return {
     type: 'tls',
     host: args.nonEmpty('host'),
-    port: args.port(),
+    port: args.port('port', 1),
     timeout: checkedTimeout(args),
     bindAddress: args.address('bindAddress', undefined, false),
     certificate,

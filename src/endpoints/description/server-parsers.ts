@@ -5,6 +5,7 @@
  *
  * @internal
  */
+import { TLS_METHODS, type TLSMethod } from '../../transports/tls/tls-method.ts';
 import { ListenFDs, processListenFDs } from '../listen-fds.ts';
 import { parseArguments, type ParsedDescription } from './arguments.ts';
 import { ArgumentReader } from './argument-reader.ts';
@@ -37,18 +38,7 @@ export interface UNIXServerDescription {
 }
 
 /** The protocol method names `sslmethod=` accepts (pyOpenSSL's constants). */
-export const TLS_METHOD_NAMES = [
-  'SSLv23_METHOD',
-  'TLS_METHOD',
-  'TLS_SERVER_METHOD',
-  'TLS_CLIENT_METHOD',
-  'TLSv1_METHOD',
-  'TLSv1_1_METHOD',
-  'TLSv1_2_METHOD',
-] as const;
-
-/** One of {@link TLS_METHOD_NAMES}. */
-export type TLSMethodName = (typeof TLS_METHOD_NAMES)[number];
+const TLS_METHOD_NAMES = Object.keys(TLS_METHODS) as TLSMethod[];
 
 /** `ssl:` servers: TCP over IPv4 with TLS, the key and certificates read from PEM files. */
 export interface SSLServerDescription {
@@ -69,7 +59,7 @@ export interface SSLServerDescription {
   /** Path of a PEM file of Diffie-Hellman parameters, or `undefined`. */
   readonly dhParameters: string | undefined;
   /** The protocol method, or `undefined` for the default (TLS 1.2 and up). */
-  readonly sslmethod: TLSMethodName | undefined;
+  readonly sslmethod: TLSMethod | undefined;
 }
 
 /** `systemd:` servers: a listening socket inherited from the service manager. */
