@@ -27,9 +27,9 @@ export class ConnectedNotifier extends Protocol<ITransport> {
   readonly wrappedProtocol: IProtocol;
   readonly #connected: Deferred<IProtocol>;
   /** Relayed only when the user's protocol handles half-close (the transport looks for it). */
-  readConnectionLost?: () => void | Promise<void>;
+  declare readConnectionLost?: () => void | Promise<void>;
   /** Relayed only when the user's protocol handles half-close. */
-  writeConnectionLost?: () => void | Promise<void>;
+  declare writeConnectionLost?: () => void | Promise<void>;
 
   constructor(connected: Deferred<IProtocol>, wrappedProtocol: IProtocol) {
     super();

@@ -24,8 +24,8 @@ import { invalidArgType } from '../validate.ts';
 class TLSStarter extends Protocol<ITransport> {
   readonly wrappedProtocol: IProtocol;
   readonly #creator: ITLSContextFactory;
-  readConnectionLost?: () => void | Promise<void>;
-  writeConnectionLost?: () => void | Promise<void>;
+  declare readConnectionLost?: () => void | Promise<void>;
+  declare writeConnectionLost?: () => void | Promise<void>;
 
   constructor(creator: ITLSContextFactory, wrappedProtocol: IProtocol) {
     super();

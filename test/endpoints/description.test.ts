@@ -465,6 +465,18 @@ describe('bad descriptions point at the faulty part', () => {
       /^Unknown endpoint type: 'ftl' \(known types: tcp, ssl, unix, tls\)$/,
     ],
     ['tcp:example.com', 'tcp:example.com[]', 'tcp:port', /"tcp:port" is missing/],
+    [
+      'tcp:example.com:0',
+      'tcp:example.com:[0]',
+      'tcp:port',
+      /"tcp:port" must be a decimal integer from 1 to 65535/,
+    ],
+    [
+      'tcp:example.com:80:timeout=0',
+      'tcp:example.com:80:timeout=[0]',
+      'tcp:timeout',
+      /number of seconds above 0/,
+    ],
     ['tcp:port=80', 'tcp:port=80[]', 'tcp:host', /"tcp:host" is missing/],
     ['tcp::80', 'tcp:[]:80', 'tcp:host', /"tcp:host" is empty/],
     ['tcp:a:80:9', 'tcp:a:80:[9]', undefined, /at most 2 arguments without a name \(host, port\)/],

@@ -63,9 +63,9 @@ export class ProtocolWrapper
   /** The factory that made this wrapper, told when the connection is made and lost. */
   declare factory: ProtocolWrapperFactory;
   /** The peer finished sending (relayed only when the wrapped protocol handles half-close). */
-  readConnectionLost?: () => void | Promise<void>;
+  declare readConnectionLost?: () => void | Promise<void>;
   /** Our side finished sending (relayed only when the wrapped protocol handles half-close). */
-  writeConnectionLost?: () => void | Promise<void>;
+  declare writeConnectionLost?: () => void | Promise<void>;
 
   #disconnecting = false;
 

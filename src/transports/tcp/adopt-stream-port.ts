@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { fstatSync } from 'node:fs';
+import { fstatSync, readFileSync, readlinkSync } from 'node:fs';
 import net from 'node:net';
 import { CannotListenError } from '../../errors.ts';
 import type { IProtocolFactory } from '../../interfaces.ts';
@@ -16,6 +16,24 @@ import { validateFactory } from './stream-checks.ts';
 import type { StreamOwner } from './stream-port.ts';
 import { TcpPort } from './tcp-port.ts';
 import { UnixPort } from './unix-port.ts';
+
+/**
+ * The path a UNIX socket descriptor is bound to, which Node cannot tell: on Linux, found by the
+ * socket's inode in /proc/net/unix; elsewhere `undefined`.
+ */
+function unixSocketPath(fd: number): string | undefined {
+  try {
+    const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`))?.[1];
+    if (inode === undefined) return undefined;
+    for (const line of readFileSync('/proc/net/unix', 'utf8').split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields[6] === inode) return fields[7]?.replace(/^@/, '\0');
+    }
+  } catch {
+    // not Linux, or /proc not mounted
+  }
+  return undefined;
+}
 
 /** The address families a stream socket may have (Python's `AF_` names without the prefix). */
 export type AddressFamily = 'INET' | 'INET6' | 'UNIX';
@@ -61,23 +79,31 @@ export function adoptStreamPort(
   server.listen({ fd: fileDescriptor });
   server.off('error', onError);
   const address = server.address();
-  const unix = typeof address === 'string';
-  if (failure !== undefined || address === null || (addressFamily === 'UNIX') !== unix) {
+  // Node reports some refusals (EINVAL for a socket it cannot listen on) on a later turn: a
+  // server given up here must not make that an uncaught exception.
+  const giveUp = (): void => {
+    server.on('error', () => {});
     if (server.listening) server.close();
+  };
+  // A TCP socket has an address object; Node gives none for an adopted UNIX one.
+  const unix = address === null || typeof address === 'string';
+  if (failure !== undefined || !server.listening || (addressFamily === 'UNIX') !== unix) {
     const why =
       failure?.message ??
-      (address === null
+      (!server.listening
         ? `file descriptor ${fileDescriptor} is not a stream socket Node can listen on`
         : `file descriptor ${fileDescriptor} is a ${unix ? 'UNIX' : 'TCP'} socket, not ${addressFamily}`);
+    giveUp();
     throw new CannotListenError(where, 0, failure ?? new Error(why), why);
   }
   let port: TcpPort | UnixPort;
   if (unix) {
-    port = new UnixPort(owner, factory, server, unixPortKind(address, undefined));
+    const path = typeof address === 'string' && address !== '' ? address : unixSocketPath(fileDescriptor);
+    port = new UnixPort(owner, factory, server, unixPortKind(path ?? '', undefined));
   } else {
     const host = tcpAddress(address.address, address.port, address.family);
     if ((addressFamily === 'INET6') !== (address.family === 'IPv6')) {
-      server.close();
+      giveUp();
       throw new CannotListenError(
         where,
         0,
