@@ -31,6 +31,7 @@ const SUITES: Record<string, () => Promise<{ run: (ctx: SuiteContext) => Promise
   kit: () => import('./suites/kit.ts'),
   cluster: () => import('./suites/cluster.ts'),
   lines: () => import('./suites/lines.ts'),
+  'tls-bulk': () => import('./suites/tls-bulk.ts'),
 };
 
 const args = parseArgs();

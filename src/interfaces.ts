@@ -542,6 +542,11 @@ export interface IStreamTransport<A extends StreamAddress = IAddress>
   readonly disconnected: boolean;
   /** The `system` name of what this connection logs. */
   logPrefix(): string;
+  /**
+   * Upgrades the connection to TLS in place (see {@link ITLSTransport}); present on TCP and UNIX
+   * connections (`this.transport.startTLS!(options)`), absent on transports that cannot.
+   */
+  startTLS?(contextFactory: ITLSContextFactory, normal?: boolean): void;
 }
 
 /**
@@ -550,9 +555,10 @@ export interface IStreamTransport<A extends StreamAddress = IAddress>
 export interface ITLSTransport {
   /**
    * Upgrades the connection to TLS in place (STARTTLS): what was written before goes out in the
-   * clear, what is written after encrypted; the protocol does not change.
+   * clear, what is written after encrypted; the protocol does not change. An accepted
+   * connection takes the server side, a connector's the client side; `normal = false` swaps them.
    */
-  startTLS(contextFactory: ITLSContextFactory): void;
+  startTLS(contextFactory: ITLSContextFactory, normal?: boolean): void;
 }
 
 /**

@@ -20,6 +20,7 @@ const BENCHMARKS = [
   'tcp-accept',
   'cluster',
   'lines',
+  'tls-bulk',
 ];
 
 // The suite sends datagrams (loopback only); like every socket test it runs in the private netns.

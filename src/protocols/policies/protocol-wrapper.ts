@@ -31,7 +31,7 @@ export interface ProtocolWrapperFactory extends IProtocolFactory {
 /** What a transport may offer beyond {@link IStreamTransport}, relayed when it does. */
 interface TransportExtras {
   getHandle?(): unknown;
-  startTLS?(contextFactory: ITLSContextFactory): void;
+  startTLS?(contextFactory: ITLSContextFactory, normal?: boolean): void;
   getPeerCertificate?(): unknown;
 }
 
@@ -224,12 +224,12 @@ export class ProtocolWrapper
   }
 
   /** Relays `startTLS` to the transport (a TypeError if it has none). */
-  startTLS(contextFactory: ITLSContextFactory): void {
+  startTLS(contextFactory: ITLSContextFactory, normal = true): void {
     const transport = this.transport as TransportExtras;
     if (typeof transport.startTLS !== 'function') {
       throw invalidArgType('transport', 'a transport that can start TLS', this.transport);
     }
-    transport.startTLS(contextFactory);
+    transport.startTLS(contextFactory, normal);
   }
 
   /** The peer's certificate, when the transport is a TLS one; else `undefined`. */
