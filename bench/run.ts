@@ -30,6 +30,8 @@ const SUITES: Record<string, () => Promise<{ run: (ctx: SuiteContext) => Promise
   'tcp-accept': () => import('./suites/tcp-accept.ts'),
   kit: () => import('./suites/kit.ts'),
   cluster: () => import('./suites/cluster.ts'),
+  lines: () => import('./suites/lines.ts'),
+  'tls-bulk': () => import('./suites/tls-bulk.ts'),
 };
 
 const args = parseArgs();

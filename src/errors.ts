@@ -249,3 +249,5 @@ export * from './errors/usage.ts';
 export * from './errors/task.ts';
 export * from './errors/threads.ts';
 export * from './errors/stream.ts';
+export * from './errors/endpoints.ts';
+export * from './errors/basic.ts';

@@ -24,5 +24,6 @@ export * from './protocols/index.ts';
 export * from './transports/index.ts';
 export * from './reactor/index.ts';
 export * from './threads/index.ts';
+export * from './endpoints/index.ts';
 export * from './application/index.ts';
 export * from './usage/index.ts';

@@ -14,3 +14,5 @@ export type { ProtocolClass } from './factory.ts';
 export { ServerFactory } from './server-factory.ts';
 export { ClientFactory } from './client-factory.ts';
 export { ReconnectingClientFactory } from './reconnecting-client-factory.ts';
+export * from './basic/index.ts';
+export * from './policies/index.ts';

@@ -22,6 +22,10 @@ import type {
   IReactorPluggableResolver,
   IReactorTCP,
   IReactorUNIX,
+  IReactorSSL,
+  ITLSContextFactory,
+  IHostnameResolver,
+  IReactorPluggableNameResolver,
   IResolverSimple,
   ListenTCPOptions,
   ListenUNIXOptions,
@@ -42,12 +46,16 @@ import type {
   TriggerPhase,
 } from '../interfaces.ts';
 import { err } from '../log/log.ts';
+import { GAIResolver, SimpleResolverComplexifier } from './name-resolver.ts';
 import type { DelayedCall } from '../task/delayed-call.ts';
 import type { TimerQueue } from '../task/timer-queue.ts';
 import type { IPv4Address, IPv6Address, UNIXAddress } from '../transports/address.ts';
+import { adoptStreamPort, type AddressFamily } from '../transports/tcp/adopt-stream-port.ts';
 import { connectTCP, connectUNIX } from '../transports/tcp/connect.ts';
 import type { Connector } from '../transports/tcp/connector.ts';
 import { listenTCP } from '../transports/tcp/listen-tcp.ts';
+import { connectSSL } from '../transports/tls/connect-ssl.ts';
+import { listenSSL } from '../transports/tls/listen-ssl.ts';
 import { listenUNIX } from '../transports/tcp/listen-unix.ts';
 import type { TcpPort } from '../transports/tcp/tcp-port.ts';
 import type { UnixPort } from '../transports/tcp/unix-port.ts';
@@ -116,8 +124,10 @@ export class Reactor
     IReactorMulticast,
     IReactorTCP,
     IReactorUNIX,
+    IReactorSSL,
     IReactorPluggableResolver,
     IReactorThreads,
+    IReactorPluggableNameResolver,
     IPortOwner,
     IConnectionOwner
 {
@@ -135,6 +145,7 @@ export class Reactor
   readonly #events = new SystemEvents();
   readonly #registry = new Registry();
   readonly #timer = new ReactorTimer(() => this.seconds());
+  #nameResolver: IHostnameResolver = new GAIResolver();
   #resolver: IResolverSimple = {
     getHostByName: (name: string, timeout: number = DEFAULT_RESOLVE_TIMEOUT) =>
       resolveName(this, name, timeout),
@@ -395,6 +406,32 @@ export class Reactor
     }
     const previous = this.#resolver;
     this.#resolver = resolver;
+    // As Twisted: the full resolver (HostnameEndpoint's) now answers through this one too.
+    this.#nameResolver = new SimpleResolverComplexifier(resolver);
+    return previous;
+  }
+
+  /**
+   * The resolver that gives every address of a name (Twisted's `reactor.nameResolver`), which
+   * `HostnameEndpoint` uses: the system's (`getaddrinfo`) by default; after `installResolver`,
+   * the one address that resolver gives.
+   */
+  get nameResolver(): IHostnameResolver {
+    return this.#nameResolver;
+  }
+
+  /**
+   * Replaces {@link nameResolver} (Twisted's `installNameResolver`): tests install one that
+   * answers from a table with several addresses, so nothing reaches the network.
+   *
+   * @returns the resolver it replaces.
+   */
+  installNameResolver(resolver: IHostnameResolver): IHostnameResolver {
+    if (resolver === null || typeof resolver !== 'object' || typeof resolver.resolveHostName !== 'function') {
+      throw invalidArgType('resolver', 'a name resolver (an object with a resolveHostName method)', resolver);
+    }
+    const previous = this.#nameResolver;
+    this.#nameResolver = resolver;
     return previous;
   }
 
@@ -480,6 +517,49 @@ export class Reactor
   ): Connector<IPv4Address | IPv6Address> {
     this.assertAcceptingPorts('connectTCP');
     return connectTCP(this, host, port, factory, timeoutOrOptions, bindAddress);
+  }
+
+  /**
+   * Listens for TLS connections on `port` (Twisted's `listenSSL`); see
+   * src/transports/tls/listen-ssl.ts. As `listenTCP`, each connection wrapped in TLS made from
+   * `contextFactory`; a failed handshake reaches `connectionLost` as a `TLSError`.
+   */
+  listenSSL(
+    port: number,
+    factory: IProtocolFactory,
+    contextFactory: ITLSContextFactory,
+    backlogOrOptions?: number | ListenTCPOptions,
+    iface?: string,
+  ): TcpPort {
+    return listenSSL(this, port, factory, contextFactory, backlogOrOptions, iface);
+  }
+
+  /**
+   * Connects to `host`:`port` over TLS (Twisted's `connectSSL`); see
+   * src/transports/tls/connect-ssl.ts. `optionsForClientTLS(host)` verifies the server.
+   */
+  connectSSL(
+    host: string,
+    port: number,
+    factory: IClientFactory,
+    contextFactory: ITLSContextFactory,
+    timeoutOrOptions?: number | ConnectTCPOptions,
+    bindAddress?: AddressTuple,
+  ): Connector<IPv4Address | IPv6Address> {
+    return connectSSL(this, host, port, factory, contextFactory, timeoutOrOptions, bindAddress);
+  }
+
+  /**
+   * Listens on a stream socket someone else made, given as a file descriptor (Twisted's
+   * `adoptStreamPort`: systemd's socket activation, a parent process); see
+   * src/transports/tcp/adopt-stream-port.ts. The port takes the descriptor over.
+   */
+  adoptStreamPort(
+    fileDescriptor: number,
+    addressFamily: AddressFamily,
+    factory: IProtocolFactory,
+  ): TcpPort | UnixPort {
+    return adoptStreamPort(this, fileDescriptor, addressFamily, factory);
   }
 
   /**

@@ -24,3 +24,4 @@ export { UnixPort } from './tcp/unix-port.ts';
 export { Connection } from './tcp/connection.ts';
 export type { ConnectionState } from './tcp/connection.ts';
 export { Connector } from './tcp/connector.ts';
+export * from './tls/index.ts';

@@ -19,6 +19,8 @@ const BENCHMARKS = [
   'tcp-bulk',
   'tcp-accept',
   'cluster',
+  'lines',
+  'tls-bulk',
 ];
 
 // The suite sends datagrams (loopback only); like every socket test it runs in the private netns.

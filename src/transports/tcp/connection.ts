@@ -14,10 +14,14 @@ import type {
   IPushProducer,
   IRegisteredConnection,
   IStreamTransport,
+  ITLSContextFactory,
+  ITLSTransport,
   StreamAddress,
 } from '../../interfaces.ts';
 import { callWithContext, err as logErr } from '../../log/log.ts';
 import { validateBoolean } from '../../validate.ts';
+import type { Certificate } from '../tls/certificate.ts';
+import { hostCertificateOf, peerCertificateOf, startTLS } from '../tls/start-tls.ts';
 import { ProducerSlot } from './producer-slot.ts';
 import { checkStreamData, checkStreamSequence } from './stream-data.ts';
 import { watchHookResult } from './hook-result.ts';
@@ -44,7 +48,7 @@ type OwnedSocket = net.Socket & { [kConnection]?: Connection<StreamAddress> };
  * }
  */
 export class Connection<A extends StreamAddress = StreamAddress>
-  implements IStreamTransport<A>, IRegisteredConnection
+  implements IStreamTransport<A>, IRegisteredConnection, ITLSTransport
 {
   #state: ConnectionState = 'open';
   #socket: OwnedSocket;
@@ -287,6 +291,28 @@ export class Connection<A extends StreamAddress = StreamAddress>
   /** @internal Which end this is (`'server'`: accepted by a port), for `startTLS`. */
   get side(): 'server' | 'client' {
     return this.#side;
+  }
+
+  /**
+   * Upgrades the connection to TLS in place (STARTTLS; Twisted's `ITLSTransport.startTLS`): what
+   * was written before goes out in the clear, what is written after goes encrypted once the peer
+   * is verified. An accepted connection takes the server side, a connector's the client side
+   * (`normal = false` swaps them). A failed handshake reaches `connectionLost` as a `TLSError`.
+   *
+   * @throws TLSError when TLS is already on; TypeError for a bad context factory.
+   */
+  startTLS(contextFactory: ITLSContextFactory, normal = true): void {
+    startTLS(this, this.#socket, this.#side, contextFactory, normal);
+  }
+
+  /** The certificate the peer presented, once TLS is up (`undefined` before, or without one). */
+  getPeerCertificate(): Certificate | undefined {
+    return peerCertificateOf(this.#socket);
+  }
+
+  /** The certificate this side presented, once TLS is up (`undefined` otherwise). */
+  getHostCertificate(): Certificate | undefined {
+    return hostCertificateOf(this.#socket);
   }
 
   /** `<Connection Echo,3,127.0.0.1 open>`. */
