@@ -39,7 +39,9 @@ export function resolveName(time: IReactorTime, name: string, timeout: number): 
   if (name.includes('\0')) {
     // No host name holds a NUL byte. Node 24's node:dns throws on one, Node 22's passes it to
     // getaddrinfo (which may cut it there and resolve the prefix): refuse it here, the same on both.
-    d.errback(new DNSLookupError(`Could not resolve ${JSON.stringify(name)}: a host name cannot contain a NUL byte`));
+    d.errback(
+      new DNSLookupError(`Could not resolve ${JSON.stringify(name)}: a host name cannot contain a NUL byte`),
+    );
     return d;
   }
   const timer = time.callLater(timeout, () => {
