@@ -3,10 +3,10 @@
 // runner/test/test_runner.py, test_pidfile.py).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, describe, expect, test } from 'vitest';
 
 const root = resolve(import.meta.dirname, '../..');
 const bin = resolve(root, 'dist/esm/cli/main.js');
@@ -66,7 +66,16 @@ function records(text: string): Record<string, unknown>[] {
     .map((r) => JSON.parse(r) as Record<string, unknown>);
 }
 
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'twist-test-'));
+// Every directory a test makes is removed when the file's tests end.
+const made: string[] = [];
+const tmp = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'twist-test-'));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('running an application', () => {
   test('starts the tree, serves, and on SIGTERM stops it and exits 0; the log is JSON when not a terminal', async () => {

@@ -1,10 +1,18 @@
 // Log files on a real file system (twisted/test/test_logfile.py), and JSON logs read by and from
 // Python Twisted (/usr/bin/python3).
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import {
   DailyLogFile,
   Failure,
@@ -17,7 +25,16 @@ import {
   textFileLogObserver,
 } from '../../src/index.ts';
 
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'logfile-test-'));
+// Every directory a test makes is removed when the file's tests end.
+const made: string[] = [];
+const tmp = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'logfile-test-'));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 function hasTwisted(): boolean {
   try {
