@@ -30,13 +30,13 @@ import { parseConnectTCPArgs } from '../transports/tcp/connect-tcp-options.ts';
 import { parseListenTCPArgs } from '../transports/tcp/listen-tcp-options.ts';
 import { tcpAddress } from '../transports/tcp/listen-tcp.ts';
 import { parseConnectUNIXArgs, parseListenUNIXArgs } from '../transports/tcp/unix-options.ts';
+import { prepareTLS } from '../transports/tls/tls-socket.ts';
 import { parseListenMulticastArgs, parseListenUDPArgs } from '../transports/udp/listen-options.ts';
 import type { ListenArgs } from '../transports/udp/listen-options.ts';
 import { FakeDatagramTransport } from './fake-datagram-transport.ts';
 import { MemoryConnector } from './memory-connector.ts';
 import { MemoryReactorCore } from './memory-reactor-core.ts';
 import { MemoryStreamPort } from './memory-stream-port.ts';
-import { invalidArgType } from '../validate.ts';
 
 export type { RecordedCall } from './memory-reactor-core.ts';
 
@@ -297,7 +297,8 @@ export class MemoryReactor
     iface?: string,
   ): MemoryStreamPort<IPv4Address | IPv6Address> {
     const args = parseListenTCPArgs(port, factory, backlogOrOptions, iface);
-    checkContextFactory(contextFactory);
+    // The real check: a bad factory, options or key fails here as it does in listenSSL.
+    prepareTLS(contextFactory, 'server');
     this.sslServers.push([args.port, args.factory, contextFactory, args.backlog, args.interface]);
     return this.#listen(
       args.factory,
@@ -319,7 +320,7 @@ export class MemoryReactor
     bindAddress?: AddressTuple,
   ): MemoryConnector {
     const args = parseConnectTCPArgs(host, port, factory, timeoutOrOptions, bindAddress);
-    checkContextFactory(contextFactory);
+    prepareTLS(contextFactory, 'client');
     this.sslClients.push([
       args.host,
       args.port,
@@ -350,23 +351,5 @@ export class MemoryReactor
     this.connectors.push(connector);
     connector.connect();
     return connector;
-  }
-}
-
-/**
- * A TLS context factory: an object with `getTLSOptions()`. The real `listenSSL`/`connectSSL`
- * have no parser of their own yet; when they do, this becomes a call to it.
- */
-function checkContextFactory(value: unknown): asserts value is ITLSContextFactory {
-  if (
-    value === null ||
-    typeof value !== 'object' ||
-    typeof (value as ITLSContextFactory).getTLSOptions !== 'function'
-  ) {
-    throw invalidArgType(
-      'contextFactory',
-      'a TLS context factory (e.g. CertificateOptions), with a getTLSOptions() method',
-      value,
-    );
   }
 }

@@ -272,4 +272,21 @@ describe('MemoryReactor: UNIX and SSL', () => {
     expect(() => r.connectSSL('h', 1, client, undefined as never)).toThrow(/contextFactory/);
     expect(r.connectors).toHaveLength(2);
   });
+
+  it('checks the context factory as the real listenSSL/connectSSL do: its options and its key', () => {
+    const r = new MemoryReactor();
+    const { server, client } = factories();
+    const nullOptions = { getTLSOptions: () => null } as unknown as ITLSContextFactory;
+    expect(() => r.listenSSL(1, server, nullOptions)).toThrow(/contextFactory\.getTLSOptions\('server'\)/);
+    expect(() => r.connectSSL('h', 1, client, nullOptions)).toThrow(
+      /contextFactory\.getTLSOptions\('client'\)/,
+    );
+    // A key that is not one fails where the secure context is made, before anything is recorded.
+    const badKey: ITLSContextFactory = {
+      getTLSOptions: () => ({ key: 'not a key', cert: 'not a certificate' }),
+    };
+    expect(() => r.listenSSL(1, server, badKey)).toThrow();
+    expect(r.sslServers).toEqual([]);
+    expect(r.sslClients).toEqual([]);
+  });
 });
