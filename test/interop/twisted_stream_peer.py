@@ -5,6 +5,8 @@ base64); the process ends on "quit" on stdin, or by itself as a client once it h
 import argparse
 import base64
 import json
+import os
+import select
 import sys
 
 from twisted.internet import epollreactor
@@ -16,8 +18,14 @@ from twisted.protocols import basic  # noqa: E402
 
 
 def out(**event):
-    sys.stdout.write(json.dumps(event) + "\n")
-    sys.stdout.flush()
+    # Twisted's StandardIO makes stdout non-blocking: a long line (a 100 kB message in base64) would
+    # stop part-way with BlockingIOError, so the whole line is written here, waiting while the pipe is full.
+    data = (json.dumps(event) + "\n").encode()
+    while data:
+        try:
+            data = data[os.write(1, data) :]
+        except BlockingIOError:
+            select.select([], [1], [])
 
 
 def b64(data):

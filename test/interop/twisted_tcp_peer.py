@@ -26,6 +26,8 @@ import argparse
 import hashlib
 import io
 import json
+import os
+import select
 import sys
 
 from zope.interface import implementer
@@ -37,8 +39,14 @@ LOOPBACK = "127.0.0.1"
 
 
 def report(**event):
-    sys.stdout.write(json.dumps(event) + "\n")
-    sys.stdout.flush()
+    # Twisted's StandardIO makes stdout non-blocking: a long line (a 100 kB message in base64) would
+    # stop part-way with BlockingIOError, so the whole line is written here, waiting while the pipe is full.
+    data = (json.dumps(event) + "\n").encode()
+    while data:
+        try:
+            data = data[os.write(1, data) :]
+        except BlockingIOError:
+            select.select([], [1], [])
 
 
 def pattern(size):
