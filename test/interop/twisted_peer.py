@@ -18,10 +18,8 @@ Usage: twisted_peer.py --port P --group G [--listen-multiple 0|1] [--lifetime S]
 """
 
 import argparse
-import json
-import os
-import select
-import sys
+
+from peer_report import report
 
 from twisted.internet import error, reactor, stdio
 from twisted.internet.protocol import DatagramProtocol
@@ -30,15 +28,6 @@ from twisted.protocols.basic import LineReceiver
 LOOPBACK = "127.0.0.1"
 
 
-def report(**event):
-    # Twisted's StandardIO makes stdout non-blocking: a long line (a 100 kB message in base64) would
-    # stop part-way with BlockingIOError, so the whole line is written here, waiting while the pipe is full.
-    data = (json.dumps(event) + "\n").encode()
-    while data:
-        try:
-            data = data[os.write(1, data) :]
-        except BlockingIOError:
-            select.select([], [1], [])
 
 
 class Peer(DatagramProtocol):

@@ -5,9 +5,8 @@ base64); the process ends on "quit" on stdin, or by itself as a client once it h
 import argparse
 import base64
 import json
-import os
-import select
-import sys
+
+from peer_report import report as out
 
 from twisted.internet import epollreactor
 
@@ -17,15 +16,6 @@ from twisted.internet import protocol, reactor, stdio  # noqa: E402
 from twisted.protocols import basic  # noqa: E402
 
 
-def out(**event):
-    # Twisted's StandardIO makes stdout non-blocking: a long line (a 100 kB message in base64) would
-    # stop part-way with BlockingIOError, so the whole line is written here, waiting while the pipe is full.
-    data = (json.dumps(event) + "\n").encode()
-    while data:
-        try:
-            data = data[os.write(1, data) :]
-        except BlockingIOError:
-            select.select([], [1], [])
 
 
 def b64(data):

@@ -25,10 +25,8 @@ Clients (connect to 127.0.0.1:--port):
 import argparse
 import hashlib
 import io
-import json
-import os
-import select
-import sys
+
+from peer_report import report
 
 from zope.interface import implementer
 
@@ -38,15 +36,6 @@ from twisted.protocols.basic import FileSender, LineReceiver
 LOOPBACK = "127.0.0.1"
 
 
-def report(**event):
-    # Twisted's StandardIO makes stdout non-blocking: a long line (a 100 kB message in base64) would
-    # stop part-way with BlockingIOError, so the whole line is written here, waiting while the pipe is full.
-    data = (json.dumps(event) + "\n").encode()
-    while data:
-        try:
-            data = data[os.write(1, data) :]
-        except BlockingIOError:
-            select.select([], [1], [])
 
 
 def pattern(size):
