@@ -92,3 +92,80 @@ export function startExample(
   });
   return { match, exit };
 }
+
+/** A child process whose output a test reads line by line as it comes. */
+export interface Watched {
+  /** Resolves with the first match of `pattern` in stdout (already printed or still to come). */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** Everything printed so far. */
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Sends `signal` (SIGTERM by default) and resolves once the process has exited. */
+  stop(signal?: NodeJS.Signals): Promise<RunResult>;
+  /** Resolves when the process exits, by itself or stopped. */
+  readonly exit: Promise<RunResult>;
+}
+
+/** Starts `file` with `args` (a program and its arguments); killed after `timeout` ms at most. */
+export function watchProcess(file: string, args: string[], timeout = 60_000): Watched {
+  let out = '';
+  let err = '';
+  const waiters = new Set<() => void>();
+  const child = execFile(file, args, { cwd: root, timeout, killSignal: 'SIGKILL', encoding: 'utf8' });
+  const exit = new Promise<RunResult>((done) => {
+    child.on('exit', (code) => {
+      for (const w of waiters) w();
+      done({ code, stdout: out, stderr: err });
+    });
+  });
+  child.stdout!.on('data', (chunk: string) => {
+    out += chunk;
+    for (const w of waiters) w();
+  });
+  child.stderr!.on('data', (chunk: string) => (err += chunk));
+  return {
+    get stdout() {
+      return out;
+    },
+    get stderr() {
+      return err;
+    },
+    exit,
+    waitFor(pattern, timeoutMs = 30_000) {
+      return new Promise((resolvePromise, reject) => {
+        const check = (): void => {
+          const m = out.match(pattern);
+          if (m) {
+            cleanup();
+            resolvePromise(m);
+          } else if (child.exitCode !== null || child.signalCode !== null) {
+            cleanup();
+            reject(new Error(`${file} exited before printing ${pattern}:\n${out}\n${err}`));
+          }
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`no ${pattern} within ${timeoutMs} ms:\n${out}\n${err}`));
+        }, timeoutMs);
+        const cleanup = (): void => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+    stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exit;
+    },
+  };
+}
+
+/** Starts `examples/<name>.ts` with `args` under `runner`, to be read with `waitFor`. */
+export function watchExample(name: string, args: string[], runner: Runner = 'node'): Watched {
+  return watchProcess(process.execPath, [
+    ...command(runner, resolve(root, 'examples', `${name}.ts`)),
+    ...args,
+  ]);
+}
