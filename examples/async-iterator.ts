@@ -8,10 +8,18 @@
  * Part 1: an "uppercase" server and a client, both written as loops, on 127.0.0.1.
  * Part 2: a burst of `--burst` datagrams to a reader that holds at most `--high-water-mark`.
  */
-import { parseArgs } from 'node:util';
 import { DatagramProtocol, deferLater, react, type AddressTuple, type Reactor } from 'twisted-ts';
+import { parseCommandLine } from './lib/command-line.ts';
 
-const { values } = parseArgs({
+const USAGE = `
+usage: node examples/async-iterator.ts [--count 5] [--burst 20] [--high-water-mark 4]
+
+\`for await\` over a port's datagrams, for code that prefers loops to subclassing: no protocol
+methods to override, just \`port.datagrams()\`. The buffer is bounded: a slow reader keeps the
+newest \`highWaterMark\` datagrams and the port counts the ones it dropped.
+`;
+
+const { values } = parseCommandLine(USAGE, {
   options: {
     count: { type: 'string', default: '5' },
     burst: { type: 'string', default: '20' },

@@ -11,7 +11,6 @@
  */
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
 import {
   CannotListenError,
   DatagramProtocol,
@@ -22,8 +21,18 @@ import {
   type AddressTuple,
   type Reactor,
 } from 'twisted-ts';
+import { parseCommandLine } from './lib/command-line.ts';
 
-const { values } = parseArgs({
+const USAGE = `
+usage: node examples/cluster-reuseport.ts [--workers <cores>] [--clients 32] [--per-client 4]
+
+Scale-out with \`reusePort\` and \`node:cluster\`: one worker per core, each with its own socket on
+the SAME UDP port (SO_REUSEPORT), and the kernel spreading the datagrams between them — no
+balancer process in the middle. Linux hashes each datagram's source and destination, so a given
+client keeps reaching the same worker.
+`;
+
+const { values } = parseCommandLine(USAGE, {
   options: {
     workers: { type: 'string', default: String(Math.max(2, Math.min(availableParallelism(), 8))) },
     clients: { type: 'string', default: '32' },

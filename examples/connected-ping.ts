@@ -10,7 +10,6 @@
  * Without `--port` it starts its own peer on 127.0.0.1, pings it `--count` times, stops the peer
  * and pings on until the refusal arrives.
  */
-import { parseArgs } from 'node:util';
 import {
   ConnectedDatagramProtocol,
   ConnectionRefusedError,
@@ -22,8 +21,19 @@ import {
   type AddressTuple,
   type Reactor,
 } from 'twisted-ts';
+import { parseCommandLine } from './lib/command-line.ts';
 
-const { values } = parseArgs({
+const USAGE = `
+usage: node examples/connected-ping.ts [--count 3] [--interval 0.2]
+       node examples/connected-ping.ts --port 9999 [--host 127.0.0.1]   (ping an echo server you run)
+
+Connected UDP (Twisted's \`ConnectedDatagramProtocol\`): a pinger \`connect()\`s its port to one
+peer, writes without an address, hears only that peer, and learns through
+\`connectionRefused()\` when nobody listens there any more (the peer's host answers with ICMP
+port-unreachable).
+`;
+
+const { values } = parseCommandLine(USAGE, {
   options: {
     host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string' },
@@ -39,31 +49,34 @@ class Ponger extends DatagramProtocol {
   }
 }
 
+/** The pinger: one Deferred per ping in flight, matched to its pong by number. */
 class Pinger extends ConnectedDatagramProtocol {
-  private waiting: Deferred<string> | undefined;
+  readonly #waiting = new Map<number, Deferred<string>>();
   refusals = 0;
 
-  /** Sends "ping n" to the connected peer; fires with the answer. */
+  /** Sends "ping n" to the connected peer; fires with the answer, or fails. */
   ping(n: number, timeout: number, reactor: Reactor): Deferred<string> {
-    const d = new Deferred<string>(() => {
-      if (this.waiting === d) this.waiting = undefined;
-    });
-    this.waiting = d;
+    const d = new Deferred<string>(() => this.#waiting.delete(n)); // the timeout cancels
+    this.#waiting.set(n, d);
     this.transport.write(Buffer.from(`ping ${n}`)); // no address: the port is connected
     return d.addTimeout(timeout, reactor);
   }
 
   override datagramReceived(datagram: Buffer): void {
-    const d = this.waiting;
-    this.waiting = undefined;
+    // A late pong (its ping timed out) or a stray datagram matches nothing and is dropped.
+    const n = Number(/^pong (\d+)$/.exec(datagram.toString())?.[1]);
+    const d = this.#waiting.get(n);
+    this.#waiting.delete(n);
     d?.callback(datagram.toString());
   }
 
   override connectionRefused(): void {
+    // The refusal is for the port, not for one datagram: every ping in flight has lost its peer.
     this.refusals += 1;
-    const d = this.waiting;
-    this.waiting = undefined;
-    d?.errback(new ConnectionRefusedError('the peer answered with ICMP port-unreachable'));
+    const waiting = [...this.#waiting.values()];
+    this.#waiting.clear();
+    for (const d of waiting)
+      d.errback(new ConnectionRefusedError('the peer answered with ICMP port-unreachable'));
   }
 }
 
@@ -79,10 +92,29 @@ react(async (reactor: Reactor) => {
   console.log(`pinger ${port.getHost().host}:${port.getHost().port} connected to ${target[0]}:${target[1]}`);
 
   let n = 0;
-  for (let i = 0; i < count; i++) {
+  let pongs = 0;
+  let timeouts = 0;
+  /** One ping; a refusal or a timeout is reported, not thrown: the peer may come and go. */
+  const pingOnce = async (timeout: number): Promise<'pong' | 'refused' | 'timeout'> => {
     n += 1;
-    const answer = await pinger.ping(n, 1, reactor);
-    console.log(`ping ${n} -> ${JSON.stringify(answer)}`);
+    try {
+      console.log(`ping ${n} -> ${JSON.stringify(await pinger.ping(n, timeout, reactor))}`);
+      pongs += 1;
+      return 'pong';
+    } catch (e) {
+      if (e instanceof ConnectionRefusedError) {
+        console.log(`ping ${n} -> connectionRefused(): ${e.message}`);
+        return 'refused';
+      }
+      if (!(e instanceof TimeoutError)) throw e;
+      timeouts += 1;
+      console.log(`ping ${n} -> no answer (timed out)`);
+      return 'timeout';
+    }
+  };
+
+  for (let i = 0; i < count; i++) {
+    await pingOnce(1);
     await deferLater(reactor, interval);
   }
 
@@ -91,21 +123,11 @@ react(async (reactor: Reactor) => {
     peer = undefined;
     console.log(`peer stopped: nothing listens on ${target[0]}:${target[1]} any more`);
   }
-  // Linux reports the ICMP error on the send after the one that provoked it, so it may take two.
-  for (let tries = 0; tries < 10; tries++) {
-    n += 1;
-    try {
-      const answer = await pinger.ping(n, Math.max(interval, 0.2), reactor);
-      console.log(`ping ${n} -> ${JSON.stringify(answer)}`);
-    } catch (e) {
-      if (e instanceof ConnectionRefusedError) {
-        console.log(`ping ${n} -> connectionRefused(): ${e.message}`);
-        break;
-      }
-      if (!(e instanceof TimeoutError)) throw e;
-      console.log(`ping ${n} -> no answer (timed out)`);
-    }
+  // Until the refusal is seen. Linux reports the ICMP error on the send after the one that
+  // provoked it, so it may take two.
+  for (let tries = 0; tries < 10 && pinger.refusals === 0; tries++) {
+    if ((await pingOnce(Math.max(interval, 0.2))) === 'refused') break;
   }
   await port.stopListening();
-  console.log(`done: ${count} pong(s), ${pinger.refusals} refusal(s)`);
+  console.log(`done: ${pongs} pong(s), ${pinger.refusals} refusal(s), ${timeouts} timeout(s)`);
 });

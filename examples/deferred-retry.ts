@@ -8,7 +8,6 @@
  * Three runs against servers on 127.0.0.1: one that drops the first two requests, one that
  * never answers, and a retrying request cancelled halfway (by an AbortSignal).
  */
-import { parseArgs } from 'node:util';
 import {
   CancelledError,
   DatagramProtocol,
@@ -21,8 +20,17 @@ import {
   type IReactorTime,
   type Reactor,
 } from 'twisted-ts';
+import { parseCommandLine } from './lib/command-line.ts';
 
-const { values } = parseArgs({
+const USAGE = `
+usage: node examples/deferred-retry.ts [--attempts 4] [--timeout 0.15] [--backoff 0.05]
+
+Deferreds for the things UDP needs around every request: a timeout per attempt, retries with
+exponential backoff, and cancellation that reaches whatever is in progress — the attempt in
+flight or the sleep between two attempts — and stops sending.
+`;
+
+const { values } = parseCommandLine(USAGE, {
   options: {
     attempts: { type: 'string', default: '4' },
     timeout: { type: 'string', default: '0.15' },

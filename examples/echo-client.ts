@@ -7,7 +7,6 @@
  *
  * Exit code 0 when every echo came back, 1 otherwise.
  */
-import { parseArgs } from 'node:util';
 import {
   DatagramProtocol,
   Deferred,
@@ -17,8 +16,17 @@ import {
   type AddressTuple,
   type Reactor,
 } from 'twisted-ts';
+import { parseCommandLine } from './lib/command-line.ts';
 
-const { values } = parseArgs({
+const USAGE = `
+usage: node examples/echo-client.ts [--host 127.0.0.1] [--port 9999] [--count 3] [--timeout 1]
+
+An echo client: sends \`--count\` numbered datagrams to an echo server and waits for each echo,
+giving up on one after \`--timeout\` seconds. The protocol is Twisted's client half of the echo
+example; the waiting is a Deferred per message, with \`addTimeout\`.
+`;
+
+const { values } = parseCommandLine(USAGE, {
   options: {
     host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '9999' },

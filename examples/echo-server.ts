@@ -7,10 +7,17 @@
  * It stops by itself after `--duration` seconds, or after `--count` datagrams if that is given.
  * Try it with `node examples/echo-client.ts` in another terminal.
  */
-import { parseArgs } from 'node:util';
 import { DatagramProtocol, Deferred, react, type AddressTuple, type Reactor } from 'twisted-ts';
+import { parseCommandLine } from './lib/command-line.ts';
 
-const { values } = parseArgs({
+const USAGE = `
+usage: node examples/echo-server.ts [--port 9999] [--interface 127.0.0.1] [--duration 10] [--count N]
+
+An echo server: every datagram goes back to whoever sent it, through the listening port's own
+transport (Twisted's classic \`Echo(DatagramProtocol)\`).
+`;
+
+const { values } = parseCommandLine(USAGE, {
   options: {
     port: { type: 'string', default: '9999' },
     interface: { type: 'string', default: '127.0.0.1' },

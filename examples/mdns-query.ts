@@ -14,7 +14,6 @@
  * resident responder on the LAN interface will not see it. Give `--interface <your address>`
  * and `--no-responder` to ask your network for real. `--port 0` uses a free port (for tests).
  */
-import { parseArgs } from 'node:util';
 import {
   DatagramProtocol,
   MulticastJoinError,
@@ -24,8 +23,17 @@ import {
   type MulticastPort,
   type Reactor,
 } from 'twisted-ts';
+import { parseCommandLine } from './lib/command-line.ts';
 
-const { values } = parseArgs({
+const USAGE = `
+usage: node examples/mdns-query.ts [--name twisted-ts-demo.local] [--interface 127.0.0.1] [--port 5353] [--duration 1] [--no-responder]
+
+An mDNS query (RFC 6762): ask 224.0.0.251:5353 who \`<name>.local\` is, from port 5353 itself,
+shared with any resident responder (Avahi, Bonjour, systemd-resolved) through \`listenMultiple\`
+— without it the bind fails with EADDRINUSE on a host that runs one.
+`;
+
+const { values } = parseCommandLine(USAGE, {
   allowNegative: true,
   options: {
     name: { type: 'string', default: 'twisted-ts-demo.local' },

@@ -16,7 +16,6 @@
  * Everything stays on this machine: unicast to 127.0.0.1, multicast joined on and sent out of
  * 127.0.0.1 with TTL 1. It ends by itself in a second or two.
  */
-import { parseArgs } from 'node:util';
 import {
   CannotListenError,
   DatagramProtocol,
@@ -30,8 +29,15 @@ import {
   type Reactor,
   type UdpPort,
 } from 'twisted-ts';
+import { parseCommandLine } from './lib/command-line.ts';
 
-const { values } = parseArgs({
+const USAGE = `
+usage: node examples/shared-port.ts [--port 0] [--group 239.255.74.74] [--interface 127.0.0.1]
+
+\`npm start\`: the problem twisted-ts grew from, live on loopback.
+`;
+
+const { values } = parseCommandLine(USAGE, {
   options: {
     port: { type: 'string', default: '0' },
     group: { type: 'string', default: '239.255.74.74' },

@@ -15,7 +15,6 @@
  * `--interface <your LAN address>` to search your network for real (still TTL 1).
  * `--port 0` uses a free port instead of 1900 (for tests).
  */
-import { parseArgs } from 'node:util';
 import {
   DatagramProtocol,
   MulticastJoinError,
@@ -25,8 +24,16 @@ import {
   type MulticastPort,
   type Reactor,
 } from 'twisted-ts';
+import { parseCommandLine } from './lib/command-line.ts';
 
-const { values } = parseArgs({
+const USAGE = `
+usage: node examples/ssdp-search.ts [--interface 127.0.0.1] [--port 1900] [--duration 1.5] [--no-responder]
+
+SSDP discovery (UPnP): an M-SEARCH to 239.255.255.250:1900, and listening on port 1900 beside
+whatever SSDP daemon the host already runs — which is exactly what \`listenMultiple\` is for.
+`;
+
+const { values } = parseCommandLine(USAGE, {
   allowNegative: true,
   options: {
     interface: { type: 'string', default: '127.0.0.1' },

@@ -1,0 +1,27 @@
+// Every example is a command-line program: `--help` prints its usage and exits 0 before doing
+// anything (node:util's parseArgs alone rejects it as an unknown option), and an option it does
+// not know prints what was wrong and the usage on stderr and exits 2, instead of a stack trace.
+import { readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { root, runExample } from './run-example.ts';
+
+const examples = readdirSync(resolve(root, 'examples'))
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => f.slice(0, -3));
+
+describe.each(examples)('examples/%s.ts', (name) => {
+  test('--help prints the usage and exits 0', async () => {
+    const { code, stdout, stderr } = await runExample(name, ['--help']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(new RegExp(`^usage: node examples/${name}\\.ts`));
+  });
+
+  test('an unknown option exits 2 with the usage on stderr', async () => {
+    const { code, stdout, stderr } = await runExample(name, ['--no-such-option']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(new RegExp(`--no-such-option[^]*\\n\\nusage: node examples/${name}\\.ts`));
+  });
+});
