@@ -4,16 +4,19 @@
  * — without it the bind fails with EADDRINUSE on a host that runs one.
  *
  *   node examples/mdns-query.ts [--name twisted-ts-demo.local] [--interface 127.0.0.1]
- *                               [--port 5353] [--duration 1] [--no-responder]
+ *                               [--port 5353] [--duration 1] [--no-responder] [--max-packet-size 9000]
  *
  * Two sockets on port 5353 in this process: the querier, and a demo responder that owns `--name`
  * (turn it off with --no-responder). A query sent from port 5353 gets its answer multicast to the
- * group, so every socket on the port hears it: the querier and the responder both do.
+ * group, so every socket on the port hears it: the querier and the responder both do. The
+ * responder answers with the address of the interface the query came in on, and both sockets
+ * take datagrams of up to 9,000 bytes, the most RFC 6762 allows (8,192 is the default).
  *
  * By default everything stays on loopback (joined on and sent out of 127.0.0.1, TTL 1): a
  * resident responder on the LAN interface will not see it. Give `--interface <your address>`
  * and `--no-responder` to ask your network for real. `--port 0` uses a free port (for tests).
  */
+import { networkInterfaces } from 'node:os';
 import {
   DatagramProtocol,
   MulticastJoinError,
@@ -23,10 +26,11 @@ import {
   type MulticastPort,
   type Reactor,
 } from 'twisted-ts';
-import { parseCommandLine } from './lib/command-line.ts';
+import { numberOption, parseCommandLine } from './lib/command-line.ts';
 
 const USAGE = `
-usage: node examples/mdns-query.ts [--name twisted-ts-demo.local] [--interface 127.0.0.1] [--port 5353] [--duration 1] [--no-responder]
+usage: node examples/mdns-query.ts [--name twisted-ts-demo.local] [--interface 127.0.0.1]
+                                   [--port 5353] [--duration 1] [--no-responder] [--max-packet-size 9000]
 
 An mDNS query (RFC 6762): ask 224.0.0.251:5353 who \`<name>.local\` is, from port 5353 itself,
 shared with any resident responder (Avahi, Bonjour, systemd-resolved) through \`listenMultiple\`
@@ -41,6 +45,7 @@ const { values } = parseCommandLine(USAGE, {
     port: { type: 'string', default: '5353' },
     duration: { type: 'string', default: '1' },
     responder: { type: 'boolean', default: true },
+    'max-packet-size': { type: 'string', default: '9000' },
   },
 });
 
@@ -134,18 +139,40 @@ function parse(msg: Buffer): Parsed {
 
 // ------------------------------------------------------------------------------------------------
 
-/** Owns one name; answers queries for it by multicasting the answer to the group. */
+/**
+ * The address of this host's interface on the sender's subnet, which is the interface a query
+ * from `source` came in on (mDNS is link-local: the sender is on the same link). Node does not
+ * expose IP_PKTINFO, which would say so directly; the subnet says the same for every sender on
+ * the link, and a host with two interfaces on one subnet is the exception RFC 6762 §15 warns of.
+ */
+function addressFacing(source: string): string | undefined {
+  const toInt = (ip: string): number => ip.split('.').reduce((n, octet) => (n << 8) + Number(octet), 0) >>> 0;
+  const from = toInt(source);
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const a of addresses ?? []) {
+      if (a.family === 'IPv4' && ((toInt(a.address) ^ from) & toInt(a.netmask)) === 0) return a.address;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Owns one name; answers queries for it by multicasting the answer to the group, with the
+ * address of the interface the query came in on — the address the asker can reach, which on a
+ * host with several interfaces differs from one link to the next (RFC 6762 §6.2).
+ */
 class Responder extends DatagramProtocol<MulticastPort> {
-  answered = 0;
+  answered: string[] = [];
   heardAnswers = 0;
   readonly name: string;
-  readonly address: string;
-  constructor(name: string, address: string) {
+  /** The interface the port joined on: the answer's address when no subnet matches the asker. */
+  readonly joinedOn: string;
+  constructor(name: string, joinedOn: string) {
     super();
     this.name = name;
-    this.address = address;
+    this.joinedOn = joinedOn;
   }
-  override datagramReceived(datagram: Buffer): void {
+  override datagramReceived(datagram: Buffer, addr: AddressTuple): void {
     let m: Parsed;
     try {
       m = parse(datagram);
@@ -157,8 +184,9 @@ class Responder extends DatagramProtocol<MulticastPort> {
       return;
     }
     if (!m.questions.some((q) => q.toLowerCase() === this.name.toLowerCase())) return;
-    this.answered += 1;
-    this.transport.write(answer(this.name, this.address), [GROUP, this.transport.getHost().port]);
+    const address = addressFacing(addr[0]) ?? this.joinedOn;
+    this.answered.push(`query from ${addr[0]}:${addr[1]} answered with ${address}`);
+    this.transport.write(answer(this.name, address), [GROUP, this.transport.getHost().port]);
   }
 }
 
@@ -184,12 +212,14 @@ class Querier extends DatagramProtocol<MulticastPort> {
 react(async (reactor: Reactor) => {
   const iface = values.interface;
   const name = values.name;
+  // RFC 6762 §17: mDNS messages may fill a 9,000-byte jumbo frame, more than the 8,192 default.
+  const maxPacketSize = numberOption(USAGE, 'max-packet-size', values['max-packet-size']);
   const ports: MulticastPort[] = [];
   const querier = new Querier();
-  const responder = new Responder(name, '127.0.0.1');
+  const responder = new Responder(name, iface);
   try {
     // listenMultiple: share 5353 with whatever responder the host runs. Bind '' to receive the group.
-    const q = reactor.listenMulticast(Number(values.port), querier, { listenMultiple: true });
+    const q = reactor.listenMulticast(Number(values.port), querier, { listenMultiple: true, maxPacketSize });
     ports.push(q);
     const port = q.getHost().port;
     await q.joinGroup(GROUP, iface);
@@ -197,7 +227,7 @@ react(async (reactor: Reactor) => {
     q.setTTL(1);
     console.log(`querier on port ${port} (listenMultiple), joined ${GROUP} on ${iface}`);
     if (values.responder) {
-      const r = reactor.listenMulticast(port, responder, { listenMultiple: true });
+      const r = reactor.listenMulticast(port, responder, { listenMultiple: true, maxPacketSize });
       ports.push(r);
       await r.joinGroup(GROUP, iface);
       await r.setOutgoingInterface(iface);
@@ -213,8 +243,9 @@ react(async (reactor: Reactor) => {
     console.log(`\n${querier.answers.length} answer(s):`);
     for (const a of querier.answers) console.log(`  ${a}`);
     if (values.responder) {
+      for (const line of responder.answered) console.log(`responder: ${line}`);
       console.log(
-        `the responder answered ${responder.answered} query(ies) and heard ${responder.heardAnswers} answer(s) ` +
+        `the responder answered ${responder.answered.length} query(ies) and heard ${responder.heardAnswers} answer(s) ` +
           'on the group: every socket sharing the port receives every multicast datagram',
       );
     }
