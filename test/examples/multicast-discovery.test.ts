@@ -1,5 +1,6 @@
 // examples/ssdp-search.ts and examples/mdns-query.ts: discovery on shared multicast ports, on
-// loopback. `--port 0` instead of 1900/5353 so parallel test runs never meet.
+// loopback (and the SSDP device's description over HTTP). `--port 0` instead of 1900/5353 so
+// parallel test runs never meet.
 import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { describe, expect, test } from 'vitest';
@@ -26,6 +27,14 @@ describe.each(runners)('examples/ssdp-search.ts (%s)', (runner) => {
       );
       expect(stdout).toContain('1 answer(s) to the M-SEARCH:');
       expect(stdout).toContain(`127.0.0.1:${port}  urn:schemas-upnp-org:device:Basic:1`);
+      // The LOCATION leads to the description, served over HTTP, which the searcher fetched.
+      const location = stdout.match(
+        /demo device description served at (http:\/\/127\.0\.0\.1:\d+\/description\.xml)/,
+      )![1];
+      expect(stdout).toContain(`LOCATION ${location}  SERVER`);
+      expect(stdout).toMatch(
+        /description: "twisted-ts example device" \(urn:schemas-upnp-org:device:Basic:1\), \d+ bytes over HTTP/,
+      );
       expect(stdout).toContain(`the listener on port ${port} heard 2 group message(s):`);
       expect(stdout).toMatch(/NOTIFY ssdp:alive uuid:/);
       expect(stdout).toContain('the device answered 1 M-SEARCH(es)');
