@@ -9,7 +9,7 @@
  * Part 2: a burst of `--burst` datagrams to a reader that holds at most `--high-water-mark`.
  */
 import { DatagramProtocol, deferLater, react, type AddressTuple, type Reactor } from 'twisted-ts';
-import { parseCommandLine } from './lib/command-line.ts';
+import { numberOption, parseCommandLine } from './lib/command-line.ts';
 
 const USAGE = `
 usage: node examples/async-iterator.ts [--count 5] [--burst 20] [--high-water-mark 4]
@@ -28,7 +28,7 @@ const { values } = parseCommandLine(USAGE, {
 });
 
 react(async (reactor: Reactor) => {
-  const count = Number(values.count);
+  const count = numberOption(USAGE, 'count', values.count);
 
   // Part 1. A plain DatagramProtocol does nothing with datagrams; the loops do the work.
   const server = reactor.listenUDP(0, new DatagramProtocol(), '127.0.0.1');
@@ -58,8 +58,8 @@ react(async (reactor: Reactor) => {
   console.log(`server loop ended after serving ${await serving} datagram(s)`);
 
   // Part 2. A reader that is slower than the sender, with a small buffer.
-  const burst = Number(values.burst);
-  const highWaterMark = Number(values['high-water-mark']);
+  const burst = numberOption(USAGE, 'burst', values.burst);
+  const highWaterMark = numberOption(USAGE, 'high-water-mark', values['high-water-mark']);
   const sink = reactor.listenUDP(0, new DatagramProtocol(), '127.0.0.1');
   const it = sink.datagrams({ highWaterMark });
   for (let i = 1; i <= burst; i++)

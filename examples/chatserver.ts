@@ -8,10 +8,18 @@
  * Talk to it with `nc 127.0.0.1 8123` from two terminals. Lines end with "\r\n" or "\n".
  * (It splits lines itself, in a few lines; `LineReceiver` does this job in full.)
  */
-import { parseArgs } from 'node:util';
 import { Factory, Protocol, reactor, type Failure } from 'twisted-ts';
+import { numberOption, parseCommandLine } from './lib/command-line.ts';
 
-const { values } = parseArgs({
+const USAGE = `
+usage: node examples/chatserver.ts [--port 8123] [--interface 127.0.0.1] [--duration S] [--count N]
+
+A line-based chat server: each client is asked for a name, then every line it sends goes to
+everyone else as \`<name> line\`. It stops after --duration seconds, or once --count users have
+left, if given.
+`;
+
+const { values } = parseCommandLine(USAGE, {
   options: {
     port: { type: 'string', default: '8123' },
     interface: { type: 'string', default: '127.0.0.1' },
@@ -19,6 +27,9 @@ const { values } = parseArgs({
     count: { type: 'string' },
   },
 });
+const portNumber = numberOption(USAGE, 'port', values.port);
+const count = values.count === undefined ? undefined : numberOption(USAGE, 'count', values.count);
+const duration = values.duration === undefined ? undefined : numberOption(USAGE, 'duration', values.duration);
 
 /** The smallest line protocol: buffers bytes, hands complete lines to `lineReceived`. */
 class Lines extends Protocol {
@@ -58,7 +69,7 @@ class Chat extends Lines {
   override connectionLost(_reason: Failure): void {
     if (this.name !== undefined && this.users.get(this.name) === this) this.users.delete(this.name);
     left += 1;
-    if (left === Number(values.count)) reactor.stop();
+    if (left === count) reactor.stop();
   }
 
   override lineReceived(line: string): void {
@@ -94,7 +105,7 @@ class ChatFactory extends Factory<Chat> {
   }
 }
 
-const port = reactor.listenTCP(Number(values.port), new ChatFactory(), { interface: values.interface });
+const port = reactor.listenTCP(portNumber, new ChatFactory(), { interface: values.interface });
 console.log(`chat server listening on ${port.getHost().host}:${port.getHost().port}`);
-if (values.duration !== undefined) reactor.callLater(Number(values.duration), () => reactor.stop());
+if (duration !== undefined) reactor.callLater(duration, () => reactor.stop());
 void reactor.run().then(() => console.log('stopped'));

@@ -21,7 +21,7 @@ import {
   type AddressTuple,
   type Reactor,
 } from 'twisted-ts';
-import { parseCommandLine } from './lib/command-line.ts';
+import { numberOption, parseCommandLine } from './lib/command-line.ts';
 
 const USAGE = `
 usage: node examples/cluster-reuseport.ts [--workers <cores>] [--clients 32] [--per-client 4]
@@ -113,7 +113,7 @@ function messageFrom(
 }
 
 async function primary(reactor: Reactor): Promise<void> {
-  const n = Number(values.workers);
+  const n = numberOption(USAGE, 'workers', values.workers);
   // Hold the port with reusePort while the workers bind beside this socket, then let go of it.
   const reserve = reactor.listenUDP(0, new DatagramProtocol(), { interface: '127.0.0.1', reusePort: true });
   const port = reserve.getHost().port;
@@ -139,8 +139,8 @@ async function primary(reactor: Reactor): Promise<void> {
     return;
   }
 
-  const clients = Number(values.clients);
-  const perClient = Number(values['per-client']);
+  const clients = numberOption(USAGE, 'clients', values.clients);
+  const perClient = numberOption(USAGE, 'per-client', values['per-client']);
   const requesters = Array.from({ length: clients }, () => new Requester());
   const ports = requesters.map((r) => reactor.listenUDP(0, r, '127.0.0.1'));
   for (const [i, r] of requesters.entries()) {

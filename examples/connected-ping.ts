@@ -21,7 +21,7 @@ import {
   type AddressTuple,
   type Reactor,
 } from 'twisted-ts';
-import { parseCommandLine } from './lib/command-line.ts';
+import { numberOption, parseCommandLine } from './lib/command-line.ts';
 
 const USAGE = `
 usage: node examples/connected-ping.ts [--count 3] [--interval 0.2]
@@ -81,10 +81,11 @@ class Pinger extends ConnectedDatagramProtocol {
 }
 
 react(async (reactor: Reactor) => {
-  const interval = Number(values.interval);
-  const count = Number(values.count);
-  let peer = values.port === undefined ? reactor.listenUDP(0, new Ponger(), values.host) : undefined;
-  const target: AddressTuple = [values.host, peer?.getHost().port ?? Number(values.port)];
+  const interval = numberOption(USAGE, 'interval', values.interval);
+  const count = numberOption(USAGE, 'count', values.count);
+  const peerPort = values.port === undefined ? undefined : numberOption(USAGE, 'port', values.port);
+  let peer = peerPort === undefined ? reactor.listenUDP(0, new Ponger(), values.host) : undefined;
+  const target: AddressTuple = [values.host, peer?.getHost().port ?? peerPort!];
 
   const pinger = new Pinger();
   const port = reactor.listenUDP(0, pinger, values.host.includes(':') ? '::1' : '127.0.0.1');

@@ -20,7 +20,7 @@ import {
   type IReactorTime,
   type Reactor,
 } from 'twisted-ts';
-import { parseCommandLine } from './lib/command-line.ts';
+import { numberOption, parseCommandLine } from './lib/command-line.ts';
 
 const USAGE = `
 usage: node examples/deferred-retry.ts [--attempts 4] [--timeout 0.15] [--backoff 0.05]
@@ -125,11 +125,11 @@ class Client extends DatagramProtocol {
 
 react(async (reactor: Reactor) => {
   const options: RetryOptions = {
-    attempts: Number(values.attempts),
-    backoff: Number(values.backoff),
+    attempts: numberOption(USAGE, 'attempts', values.attempts),
+    backoff: numberOption(USAGE, 'backoff', values.backoff),
     maxBackoff: 1,
   };
-  const timeout = Number(values.timeout);
+  const timeout = numberOption(USAGE, 'timeout', values.timeout);
   const client = new Client();
   const clientPort = reactor.listenUDP(0, client, '127.0.0.1');
 

@@ -16,7 +16,7 @@ import {
   type AddressTuple,
   type Reactor,
 } from 'twisted-ts';
-import { parseCommandLine } from './lib/command-line.ts';
+import { numberOption, parseCommandLine } from './lib/command-line.ts';
 
 const USAGE = `
 usage: node examples/echo-client.ts [--host 127.0.0.1] [--port 9999] [--count 3] [--timeout 1]
@@ -58,16 +58,16 @@ react(async (reactor: Reactor) => {
   const client = new EchoClient();
   // Port 0: any free port; the echo comes back to it because we send from it.
   const port = reactor.listenUDP(0, client, values.host.includes(':') ? '::1' : '127.0.0.1');
-  const to: AddressTuple = [values.host, Number(values.port)];
+  const to: AddressTuple = [values.host, numberOption(USAGE, 'port', values.port)];
   console.log(
     `sending ${values.count} datagram(s) from ${port.getHost().host}:${port.getHost().port} to ${to[0]}:${to[1]}`,
   );
   let ok = 0;
-  for (let i = 1; i <= Number(values.count); i++) {
+  for (let i = 1; i <= numberOption(USAGE, 'count', values.count); i++) {
     const text = `hello #${i}`;
     const started = reactor.seconds();
     try {
-      const echo = await client.send(text, to, Number(values.timeout), reactor);
+      const echo = await client.send(text, to, numberOption(USAGE, 'timeout', values.timeout), reactor);
       const ms = ((reactor.seconds() - started) * 1000).toFixed(2);
       console.log(`echo ${i}: ${JSON.stringify(echo.toString())} in ${ms} ms`);
       ok += 1;
@@ -78,5 +78,5 @@ react(async (reactor: Reactor) => {
   }
   await port.stopListening();
   console.log(`${ok}/${values.count} echoes received`);
-  if (ok !== Number(values.count)) throw new SystemExit(1);
+  if (ok !== numberOption(USAGE, 'count', values.count)) throw new SystemExit(1);
 });

@@ -8,7 +8,7 @@
  * Try it with `node examples/echo-client.ts` in another terminal.
  */
 import { DatagramProtocol, Deferred, react, type AddressTuple, type Reactor } from 'twisted-ts';
-import { parseCommandLine } from './lib/command-line.ts';
+import { numberOption, parseCommandLine } from './lib/command-line.ts';
 
 const USAGE = `
 usage: node examples/echo-server.ts [--port 9999] [--interface 127.0.0.1] [--duration 10] [--count N]
@@ -54,9 +54,9 @@ class Echo extends DatagramProtocol {
 }
 
 react(async (reactor: Reactor) => {
-  const echo = new Echo(values.count === undefined ? Infinity : Number(values.count));
-  const port = reactor.listenUDP(Number(values.port), echo, values.interface);
-  const timer = reactor.callLater(Number(values.duration), () => {
+  const echo = new Echo(values.count === undefined ? Infinity : numberOption(USAGE, 'count', values.count));
+  const port = reactor.listenUDP(numberOption(USAGE, 'port', values.port), echo, values.interface);
+  const timer = reactor.callLater(numberOption(USAGE, 'duration', values.duration), () => {
     echo.done.callback(`${values.duration} s passed, echoed ${echo.echoed} datagram(s)`);
   });
   const why = await echo.done;

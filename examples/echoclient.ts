@@ -6,15 +6,23 @@
  *
  * Run `node examples/echoserv.ts` first. It exits 0 after the echo, 1 if it could not connect.
  */
-import { parseArgs } from 'node:util';
 import { ClientFactory, Protocol, reactor, type Failure, type IConnector } from 'twisted-ts';
+import { numberOption, parseCommandLine } from './lib/command-line.ts';
 
-const { values } = parseArgs({
+const USAGE = `
+usage: node examples/echoclient.ts [--host 127.0.0.1] [--port 8000]
+
+Twisted's classic TCP echo client (\`echoclient.py\`): it connects, says "hello, world!", prints
+what the server answers and hangs up. Exits 0 after the echo, 1 if it could not connect.
+`;
+
+const { values } = parseCommandLine(USAGE, {
   options: {
     host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '8000' },
   },
 });
+const portNumber = numberOption(USAGE, 'port', values.port);
 
 /** Once connected, send a message, then print the result. */
 class EchoClient extends Protocol {
@@ -49,5 +57,5 @@ class EchoFactory extends ClientFactory {
 }
 
 // This connects the protocol to a server running on port 8000.
-reactor.connectTCP(values.host, Number(values.port), new EchoFactory());
+reactor.connectTCP(values.host, portNumber, new EchoFactory());
 void reactor.run();

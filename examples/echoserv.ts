@@ -8,10 +8,17 @@
  * after `--duration` seconds or once `--count` connections have ended. Try it with
  * `node examples/echoclient.ts`.
  */
-import { parseArgs } from 'node:util';
 import { Factory, Protocol, reactor } from 'twisted-ts';
+import { numberOption, parseCommandLine } from './lib/command-line.ts';
 
-const { values } = parseArgs({
+const USAGE = `
+usage: node examples/echoserv.ts [--port 8000] [--interface 127.0.0.1] [--duration S] [--count N]
+
+Twisted's classic TCP echo server (\`echoserv.py\`): every byte a client sends comes back.
+It runs until Ctrl-C, or stops after --duration seconds or once --count connections have ended.
+`;
+
+const { values } = parseCommandLine(USAGE, {
   options: {
     port: { type: 'string', default: '8000' },
     interface: { type: 'string', default: '127.0.0.1' },
@@ -19,6 +26,9 @@ const { values } = parseArgs({
     count: { type: 'string' },
   },
 });
+const portNumber = numberOption(USAGE, 'port', values.port);
+const count = values.count === undefined ? undefined : numberOption(USAGE, 'count', values.count);
+const duration = values.duration === undefined ? undefined : numberOption(USAGE, 'duration', values.duration);
 
 /** This is just about the simplest possible protocol. */
 class Echo extends Protocol {
@@ -29,7 +39,7 @@ class Echo extends Protocol {
 
   override connectionLost(): void {
     ended += 1;
-    if (ended === Number(values.count)) reactor.stop();
+    if (ended === count) reactor.stop();
   }
 }
 
@@ -37,8 +47,8 @@ let ended = 0;
 
 const factory = new Factory();
 factory.protocol = Echo;
-const port = reactor.listenTCP(Number(values.port), factory, 50, values.interface);
+const port = reactor.listenTCP(portNumber, factory, 50, values.interface);
 // The port is bound already: getHost() has the real port even when 0 was asked for.
 console.log(`echo server listening on ${port.getHost().host}:${port.getHost().port}`);
-if (values.duration !== undefined) reactor.callLater(Number(values.duration), () => reactor.stop());
+if (duration !== undefined) reactor.callLater(duration, () => reactor.stop());
 void reactor.run().then(() => console.log('stopped'));

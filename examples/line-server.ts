@@ -12,26 +12,38 @@
  * dropped (`TimeoutMixin`). It stops after `--duration` seconds, or once `--count` clients have
  * left, if given. Talk to it with `nc 127.0.0.1 8124`.
  */
-import { parseArgs } from 'node:util';
 import {
   Deferred,
   EndpointSyntaxError,
   Factory,
   LineReceiver,
+  SystemExit,
   TimeoutMixin,
   react,
   serverFromString,
   type Failure,
   type Reactor,
 } from 'twisted-ts';
+import { numberOption, parseCommandLine, USAGE_ERROR } from './lib/command-line.ts';
 
-const { values, positionals } = parseArgs({
+const USAGE = `
+usage: node examples/line-server.ts [description] [--duration S] [--count N]
+
+A line-based key-value server on any endpoint description (\`serverFromString\`), by default
+tcp:8124:interface=127.0.0.1; for example unix:/tmp/kv.sock or
+ssl:8443:privateKey=key.pem:certKey=cert.pem. Commands: SET <key> <value>, GET <key>, KEYS, QUIT.
+It stops after --duration seconds, or once --count clients have left, if given.
+`;
+
+const { values, positionals } = parseCommandLine(USAGE, {
   allowPositionals: true,
   options: {
     duration: { type: 'string' },
     count: { type: 'string' },
   },
 });
+const count = values.count === undefined ? Infinity : numberOption(USAGE, 'count', values.count);
+const duration = values.duration === undefined ? undefined : numberOption(USAGE, 'duration', values.duration);
 const description = positionals[0] ?? 'tcp:8124:interface=127.0.0.1';
 
 class KeyValueFactory extends Factory<KeyValue> {
@@ -39,7 +51,7 @@ class KeyValueFactory extends Factory<KeyValue> {
   readonly store = new Map<string, string>();
   left = 0;
   readonly done = new Deferred<string>();
-  readonly limit = values.count === undefined ? Infinity : Number(values.count);
+  readonly limit = count;
 }
 
 class KeyValue extends TimeoutMixin(LineReceiver) {
@@ -85,19 +97,19 @@ react(async (reactor: Reactor) => {
   try {
     endpoint = serverFromString(reactor, description);
   } catch (e) {
-    // The message ends with the description and a caret under the part that is wrong.
-    if (e instanceof EndpointSyntaxError) console.error(e.message);
-    throw e;
+    if (!(e instanceof EndpointSyntaxError)) throw e;
+    // A mistaken command line, like a mistaken option: the message ends with the description and
+    // a caret under the part that is wrong, then the usage; exit status 2 (Python's SystemExit).
+    process.stderr.write(`${e.message}\n\n${USAGE.trim()}\n`);
+    throw new SystemExit(USAGE_ERROR);
   }
   const factory = new KeyValueFactory();
   const port = await endpoint.listen(factory);
   console.log(`line server listening on ${String(port.getHost())}`);
   const timer =
-    values.duration === undefined
+    duration === undefined
       ? undefined
-      : reactor.callLater(Number(values.duration), () =>
-          factory.done.callback(`${values.duration} s passed`),
-        );
+      : reactor.callLater(duration, () => factory.done.callback(`${duration} s passed`));
   const why = await factory.done;
   if (timer?.active()) timer.cancel();
   await port.stopListening();

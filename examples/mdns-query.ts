@@ -219,7 +219,10 @@ react(async (reactor: Reactor) => {
   const responder = new Responder(name, iface);
   try {
     // listenMultiple: share 5353 with whatever responder the host runs. Bind '' to receive the group.
-    const q = reactor.listenMulticast(Number(values.port), querier, { listenMultiple: true, maxPacketSize });
+    const q = reactor.listenMulticast(numberOption(USAGE, 'port', values.port), querier, {
+      listenMultiple: true,
+      maxPacketSize,
+    });
     ports.push(q);
     const port = q.getHost().port;
     await q.joinGroup(GROUP, iface);
@@ -238,7 +241,7 @@ react(async (reactor: Reactor) => {
     console.log(
       `asked ${GROUP}:${port} for ${name} (A), TTL 1 out of ${iface}; waiting ${values.duration} s`,
     );
-    await deferLater(reactor, Number(values.duration));
+    await deferLater(reactor, numberOption(USAGE, 'duration', values.duration));
 
     console.log(`\n${querier.answers.length} answer(s):`);
     for (const a of querier.answers) console.log(`  ${a}`);

@@ -8,10 +8,19 @@
  * Start it before `node examples/echoserv.ts` to watch it retry. It stops after `--count`
  * answers.
  */
-import { parseArgs } from 'node:util';
 import { Protocol, ReconnectingClientFactory, reactor, type Failure, type IConnector } from 'twisted-ts';
+import { numberOption, parseCommandLine } from './lib/command-line.ts';
 
-const { values } = parseArgs({
+const USAGE = `
+usage: node examples/reconnecting-client.ts [--host 127.0.0.1] [--port 8000] [--count 3]
+                                          [--initial-delay 1] [--max-delay 5]
+
+A client that keeps reconnecting (Twisted's \`ReconnectingClientFactory\`) to an echo server,
+waiting longer after each failed attempt (exponential back-off with jitter). It stops after
+--count answers.
+`;
+
+const { values } = parseCommandLine(USAGE, {
   options: {
     host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '8000' },
@@ -20,6 +29,10 @@ const { values } = parseArgs({
     'max-delay': { type: 'string', default: '5' },
   },
 });
+const portNumber = numberOption(USAGE, 'port', values.port);
+const count = numberOption(USAGE, 'count', values.count);
+const initialDelay = numberOption(USAGE, 'initial-delay', values['initial-delay']);
+const maxDelay = numberOption(USAGE, 'max-delay', values['max-delay']);
 
 class Greeter extends Protocol {
   declare factory: GreeterFactory;
@@ -49,7 +62,7 @@ class GreeterFactory extends ReconnectingClientFactory {
   }
 
   override clientConnectionLost(connector: IConnector, reason: Failure): void {
-    if (this.connections >= Number(values.count)) {
+    if (this.connections >= count) {
       this.stopTrying();
       console.log(`done after ${this.connections} connections`);
       reactor.stop();
@@ -61,7 +74,7 @@ class GreeterFactory extends ReconnectingClientFactory {
 
 const factory = new GreeterFactory();
 factory.noisy = false;
-factory.initialDelay = factory.delay = Number(values['initial-delay']);
-factory.maxDelay = Number(values['max-delay']);
-reactor.connectTCP(values.host, Number(values.port), factory);
+factory.initialDelay = factory.delay = initialDelay;
+factory.maxDelay = maxDelay;
+reactor.connectTCP(values.host, portNumber, factory);
 void reactor.run();

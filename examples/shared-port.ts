@@ -29,7 +29,7 @@ import {
   type Reactor,
   type UdpPort,
 } from 'twisted-ts';
-import { parseCommandLine } from './lib/command-line.ts';
+import { numberOption, parseCommandLine } from './lib/command-line.ts';
 
 const USAGE = `
 usage: node examples/shared-port.ts [--port 0] [--group 239.255.74.74] [--interface 127.0.0.1]
@@ -318,7 +318,7 @@ function table(): void {
 react(async (reactor: Reactor) => {
   console.log('twisted-ts — two protocols, one UDP port (the scenario this project grew from)');
   const serverProto = new DhtServer();
-  const server = reactor.listenUDP(Number(values.port), serverProto, '127.0.0.1');
+  const server = reactor.listenUDP(numberOption(USAGE, 'port', values.port), serverProto, '127.0.0.1');
   try {
     await wrongWay(reactor, server);
     await rightWayA(reactor, server, serverProto);

@@ -30,7 +30,7 @@ import {
   type MulticastPort,
   type Reactor,
 } from 'twisted-ts';
-import { parseCommandLine } from './lib/command-line.ts';
+import { numberOption, parseCommandLine } from './lib/command-line.ts';
 
 const USAGE = `
 usage: node examples/ssdp-search.ts [--interface 127.0.0.1] [--port 1900] [--duration 1.5] [--no-responder]
@@ -199,7 +199,9 @@ react(async (reactor: Reactor) => {
   let device: Device | undefined;
   try {
     // Bind '' (all interfaces): a socket bound to a unicast address does not receive group datagrams.
-    const listening = reactor.listenMulticast(Number(values.port), listener, { listenMultiple: true });
+    const listening = reactor.listenMulticast(numberOption(USAGE, 'port', values.port), listener, {
+      listenMultiple: true,
+    });
     ports.push(listening);
     const port = listening.getHost().port;
     await listening.joinGroup(GROUP, iface);
@@ -243,7 +245,7 @@ react(async (reactor: Reactor) => {
     console.log(
       `searcher on port ${s.getHost().port} sent M-SEARCH ssdp:all out of ${iface}, TTL 1; waiting ${values.duration} s`,
     );
-    await deferLater(reactor, Number(values.duration));
+    await deferLater(reactor, numberOption(USAGE, 'duration', values.duration));
 
     console.log(`\n${searcher.answers.length} answer(s) to the M-SEARCH:`);
     for (const a of searcher.answers) {

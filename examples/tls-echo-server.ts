@@ -13,7 +13,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   Certificate,
   Deferred,
@@ -25,8 +24,18 @@ import {
   type Failure,
   type Reactor,
 } from 'twisted-ts';
+import { numberOption, parseCommandLine } from './lib/command-line.ts';
 
-const { values } = parseArgs({
+const USAGE = `
+usage: node examples/tls-echo-server.ts [--dir .tls-echo] [--port 8443] [--interface 127.0.0.1]
+                                      [--duration S] [--count N]
+
+A TLS echo server that makes its own key and self-signed certificate for localhost (with the
+openssl command, kept in --dir) the first time it runs, then listens on an ssl: description.
+It stops after --duration seconds, or once --count clients have left, if given.
+`;
+
+const { values } = parseCommandLine(USAGE, {
   options: {
     dir: { type: 'string', default: '.tls-echo' },
     port: { type: 'string', default: '8443' },
@@ -35,6 +44,9 @@ const { values } = parseArgs({
     count: { type: 'string' },
   },
 });
+const portNumber = numberOption(USAGE, 'port', values.port);
+const count = values.count === undefined ? Infinity : numberOption(USAGE, 'count', values.count);
+const duration = values.duration === undefined ? undefined : numberOption(USAGE, 'duration', values.duration);
 
 /** The key and certificate in `dir`, made on the first run. */
 function certificateFiles(dir: string): { key: string; cert: string } {
@@ -82,7 +94,7 @@ class EchoFactory extends Factory<Echo> {
   override protocol = Echo;
   left = 0;
   readonly done = new Deferred<string>();
-  readonly limit = values.count === undefined ? Infinity : Number(values.count);
+  readonly limit = count;
 }
 
 class Echo extends Protocol {
@@ -104,17 +116,15 @@ class Echo extends Protocol {
 react(async (reactor: Reactor) => {
   const { key, cert } = certificateFiles(values.dir);
   const q = quoteStringArgument;
-  const description = `ssl:${values.port}:privateKey=${q(key)}:certKey=${q(cert)}:interface=${q(values.interface)}`;
+  const description = `ssl:${portNumber}:privateKey=${q(key)}:certKey=${q(cert)}:interface=${q(values.interface)}`;
   const factory = new EchoFactory();
   const port = await serverFromString(reactor, description).listen(factory);
   const fingerprint = Certificate.loadPEM(readFileSync(cert)).digest('sha256');
   console.log(`TLS echo server listening on ${String(port.getHost())}, certificate SHA-256 ${fingerprint}`);
   const timer =
-    values.duration === undefined
+    duration === undefined
       ? undefined
-      : reactor.callLater(Number(values.duration), () =>
-          factory.done.callback(`${values.duration} s passed`),
-        );
+      : reactor.callLater(duration, () => factory.done.callback(`${duration} s passed`));
   const why = await factory.done;
   if (timer?.active()) timer.cancel();
   await port.stopListening();

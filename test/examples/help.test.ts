@@ -1,7 +1,7 @@
 // Every example is a command-line program: `--help` prints its usage and exits 0 before doing
 // anything (node:util's parseArgs alone rejects it as an unknown option), and an option it does
 // not know prints what was wrong and the usage on stderr and exits 2, instead of a stack trace.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { root, runExample } from './run-example.ts';
@@ -23,5 +23,18 @@ describe.each(examples)('examples/%s.ts', (name) => {
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toMatch(new RegExp(`--no-such-option[^]*\\n\\nusage: node examples/${name}\\.ts`));
+  });
+
+  // The first number option the example reads: a value that is not a number is a mistaken command
+  // line too (exit 2 and the usage), not a NaN port or delay that fails later and further away.
+  const numeric = /numberOption\(USAGE, '([a-z-]+)'/.exec(
+    readFileSync(resolve(root, 'examples', `${name}.ts`), 'utf8'),
+  )?.[1];
+  test.skipIf(numeric === undefined)(`--${numeric} not-a-number exits 2 with the usage`, async () => {
+    const { code, stderr } = await runExample(name, [`--${numeric}`, 'not-a-number']);
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      `--${numeric} must be a number, not "not-a-number"\n\nusage: node examples/${name}.ts`,
+    );
   });
 });

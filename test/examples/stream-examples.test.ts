@@ -89,11 +89,13 @@ test('line-server on a UNIX description', async () => {
   expect((await server.exit).code).toBe(0);
 }, 40_000);
 
-test('line-server with a bad description shows where it is wrong and exits non-zero', async () => {
-  const { code, stderr } = await runExample('line-server', ['tcp:http']);
-  expect(code).not.toBe(0);
+test('line-server with a bad description shows where it is wrong and the usage, and exits 2', async () => {
+  const { code, stdout, stderr } = await runExample('line-server', ['tcp:http']);
+  expect(code).toBe(2);
+  expect(stdout).toBe('');
   expect(stderr).toContain('"tcp:port" must be a decimal integer');
-  expect(stderr).toMatch(/tcp:http\n\s+\^\^\^\^/);
+  expect(stderr).toMatch(/tcp:http\n\s+\^\^\^\^\n\nusage: node examples\/line-server\.ts/);
+  expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
 });
 
 describe.skipIf(!hasOpenSSL)('tls-echo-server', () => {
