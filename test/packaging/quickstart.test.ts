@@ -107,9 +107,28 @@ describe.each(['esm', 'cjs'] as const)('installed into an empty %s project', (ki
     });
     expect(out).toBe('echoed: hello\n');
   });
+
+  // The stream side main grew after the quick start was written: TCP, LineReceiver, endpoints
+  // and twisted-ts/testing, through the package's exports as a consumer resolves them.
+  test(`runs the README's TCP example (${kind === 'esm' ? 'lines.ts' : 'its CommonJS twin'})`, () => {
+    const name = kind === 'esm' ? 'lines.ts' : 'lines.cjs';
+    const source =
+      kind === 'esm'
+        ? readmeFiles().get(name)
+        : readFileSync(join(import.meta.dirname, 'consumer', name), 'utf8');
+    expect(source, `README.md has a block starting with "// ${name}"`).toBeDefined();
+    writeFileSync(join(work, kind, name), source!);
+    const out = execFileSync(process.execPath, [...(name.endsWith('.ts') ? stripTypes : []), name], {
+      cwd: join(work, kind),
+      encoding: 'utf8',
+      timeout: 20_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    expect(out).toBe('unit: QUIET\ntcp: HELLO\n');
+  });
 });
 
-test("the README's tsconfig.json type-checks the ES-module quick start", () => {
+test("the README's tsconfig.json type-checks the ES-module quick start and TCP example", () => {
   const app = join(work, 'esm');
   writeFileSync(join(app, 'tsconfig.json'), readmeFiles().get('tsconfig.json')!);
   // What `npm install -D typescript @types/node` would bring, from this repository (offline).
@@ -117,6 +136,7 @@ test("the README's tsconfig.json type-checks the ES-module quick start", () => {
   symlinkSync(join(root, 'node_modules/@types/node'), join(app, 'node_modules/@types/node'));
   symlinkSync(join(root, 'node_modules/undici-types'), join(app, 'node_modules/undici-types'));
   writeFileSync(join(app, 'echo.ts'), readmeFiles().get('echo.ts')!);
+  writeFileSync(join(app, 'lines.ts'), readmeFiles().get('lines.ts')!);
   execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], {
     cwd: app,
     encoding: 'utf8',
