@@ -1,6 +1,6 @@
 /**
  * The application framework (Twisted's `twisted.application`): services, the service tree, and
- * the internet services that do not need streams (UDP, multicast, timers, `ClientService`).
+ * the internet services (TCP, UNIX, TLS, UDP, multicast, timers, endpoints, `ClientService`).
  *
  * @module
  */
@@ -22,3 +22,26 @@ export {
   type ClientServiceTransport,
   type ClientServiceOptions,
 } from './client-service.ts';
+export {
+  StreamServerService,
+  TCPServer,
+  SSLServer,
+  UNIXServer,
+  type TCPServerOptions,
+  type SSLServerOptions,
+  type UNIXServerOptions,
+} from './stream-servers.ts';
+export {
+  StreamClientService,
+  TCPClient,
+  SSLClient,
+  UNIXClient,
+  type TCPClientOptions,
+  type SSLClientOptions,
+  type UNIXClientOptions,
+} from './stream-clients.ts';
+export {
+  StreamServerEndpointService,
+  strportsService,
+  type StreamServerEndpointServiceOptions,
+} from './stream-server-endpoint-service.ts';
