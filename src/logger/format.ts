@@ -16,6 +16,8 @@ import {
   strValue,
   applySpec,
   fieldValue,
+  type FormatField,
+  type ParsedFormat,
 } from './format-string.ts';
 
 /** The time format of the text observers, as Twisted's `timeFormatRFC3339`. */
@@ -103,38 +105,63 @@ export function formatTime(
 export function flattenEvent(event: LogEvent): void {
   const format = event.log_format;
   if (typeof format !== 'string') return;
-  let parts;
+  let slots: readonly FlatSlot[];
   try {
-    parts = parseFormat(format);
+    slots = flatSlotsOf(parseFormat(format));
   } catch {
     return;
   }
   const fields: Record<string, unknown> = event.log_flattened ?? {};
+  let any = false;
+  for (const { field, conversion, flattenedKey, structuredKey } of slots) {
+    if (flattenedKey in fields) continue;
+    let value: unknown;
+    try {
+      value = fieldValue(field, event);
+    } catch {
+      continue;
+    }
+    const text = conversion === 'r' ? reprValue(value) : strValue(value);
+    fields[flattenedKey] = field.spec === '' ? text : safeSpec(value, text, field.spec);
+    fields[structuredKey] = value;
+    any = true;
+  }
+  if (any || event.log_flattened !== undefined) event.log_flattened = fields;
+}
+
+/** One field of a format with its two `log_flattened` keys (`name!s:spec`, `name!:spec`, `/2`… on repeats). */
+interface FlatSlot {
+  readonly field: FormatField;
+  readonly conversion: 'r' | 's';
+  readonly flattenedKey: string;
+  readonly structuredKey: string;
+}
+
+// The keys depend on the format only: made once per parsed (cached) format, not per event.
+const flatSlots = new WeakMap<ParsedFormat, readonly FlatSlot[]>();
+
+function flatSlotsOf(parts: ParsedFormat): readonly FlatSlot[] {
+  const cached = flatSlots.get(parts);
+  if (cached !== undefined) return cached;
   const seen = new Map<string, number>();
   const keyFor = (base: string): string => {
     const n = (seen.get(base) ?? 0) + 1;
     seen.set(base, n);
     return n === 1 ? base : `${base}/${n}`;
   };
-  let any = false;
+  const slots: FlatSlot[] = [];
   for (const part of parts) {
     if (typeof part === 'string') continue;
     const conversion = part.conversion === 'r' ? 'r' : 's';
-    const flattenedKey = keyFor(flatKey(part, conversion));
-    const structuredKey = keyFor(flatKey(part, ''));
-    if (flattenedKey in fields) continue;
-    let value: unknown;
-    try {
-      value = fieldValue(part, event);
-    } catch {
-      continue;
-    }
-    const text = conversion === 'r' ? reprValue(value) : strValue(value);
-    fields[flattenedKey] = part.spec === '' ? text : safeSpec(value, text, part.spec);
-    fields[structuredKey] = value;
-    any = true;
+    slots.push({
+      field: part,
+      conversion,
+      flattenedKey: keyFor(flatKey(part, conversion)),
+      structuredKey: keyFor(flatKey(part, '')),
+    });
   }
-  if (any || event.log_flattened !== undefined) event.log_flattened = fields;
+  flatSlots.set(parts, slots);
+  return slots;
 }
 
 function safeSpec(value: unknown, text: string, spec: string): string {

@@ -16,6 +16,10 @@ import { LogLevel, LOG_LEVEL_UUID } from './levels.ts';
 
 const FAILURE_UUID = 'e76887e2-20ed-49bf-a8f8-ba25cc586f2d';
 const UNPERSISTABLE = Object.freeze({ unpersistable: true });
+/** Each level's JSON form, made once. */
+const LEVEL_JSON = Object.freeze(
+  Object.fromEntries(LogLevel.iterconstants().map((level) => [level.name, Object.freeze(level.toJSON())])),
+) as Readonly<Record<string, unknown>>;
 
 /** A stack line → Twisted's frame `[function, file, line, [], []]`. */
 function framesOf(error: Error): [string, string, number, [], []][] {
@@ -69,7 +73,7 @@ export function failureFromJSON(dict: Record<string, unknown>): Failure {
 }
 
 /** A field value in the form JSON can carry (shallow: nested data is left to `JSON.stringify`). */
-function persistable(value: unknown): unknown {
+function persistable(value: unknown, key: string): unknown {
   if (value === null || typeof value !== 'object') {
     if (typeof value === 'bigint') return value.toString();
     if (typeof value === 'function' || typeof value === 'symbol') return UNPERSISTABLE;
@@ -80,9 +84,20 @@ function persistable(value: unknown): unknown {
     // As Twisted's `bytes.decode("charmap")`: one character per byte.
     return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('latin1');
   }
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') {
+    // Called here rather than by JSON.stringify (the same result): a record of plain data keeps
+    // V8 on its fast serialisation path, which a toJSON method anywhere (every event's level
+    // and logger have one) makes it leave. A toJSON that throws loses its field only.
+    if (value instanceof LogLevel) return LEVEL_JSON[value.name];
+    try {
+      return (toJSON as (key: string) => unknown).call(value, key);
+    } catch {
+      return UNPERSISTABLE;
+    }
+  }
   const proto = Object.getPrototypeOf(value);
   if (proto === Object.prototype || proto === null || Array.isArray(value)) return value;
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return value;
   return UNPERSISTABLE;
 }
 
@@ -120,11 +135,11 @@ export function eventAsJSON(event: LogEvent): string {
     if (key === 'log_flattened' && value !== null && typeof value === 'object') {
       const flat: Record<string, unknown> = {};
       for (const k in value as Record<string, unknown>)
-        flat[k] = persistable((value as Record<string, unknown>)[k]);
+        flat[k] = persistable((value as Record<string, unknown>)[k], k);
       record[key] = flat;
       continue;
     }
-    record[key] = persistable(value);
+    record[key] = persistable(value, key);
   }
   return safeStringify(record);
 }

@@ -304,6 +304,42 @@ describe('JSON (test_json)', () => {
     expect(record.big).toBe('10');
   });
 
+  test('an object whose toJSON throws loses its own field only; toJSON gets its key; a Date is its ISO text', () => {
+    const keys: string[] = [];
+    const broken = {
+      toJSON: () => {
+        throw new Error('no');
+      },
+    };
+    class Keyed {
+      toJSON(key: string) {
+        keys.push(key);
+        return `keyed:${key}`;
+      }
+    }
+    const when = new Date(0);
+    const record = JSON.parse(
+      api.eventAsJSON({
+        log_format: '{broken} {keyed}',
+        broken,
+        keyed: new Keyed(),
+        when,
+        log_level: api.LogLevel.error,
+        kept: 1,
+      }),
+    );
+    expect(record.broken).toEqual({ unpersistable: true });
+    expect(record.keyed).toBe('keyed:keyed');
+    expect(keys).toContain('keyed');
+    expect(record.when).toBe('1970-01-01T00:00:00.000Z');
+    expect(record.kept).toBe(1);
+    expect(record.log_level).toEqual({
+      name: 'error',
+      __class_uuid__: '02e59486-f24d-46ad-8224-3acdf2a5732a',
+    });
+    expect(api.eventFromJSON(JSON.stringify(record)).log_level).toBe(api.LogLevel.error);
+  });
+
   test('eventsFromJSONLogFile reads RS-separated records, detects line mode, skips truncated ones', async () => {
     const rs = '\x1e{"a":1}\n\x1e{"a":2}\n\x1e{"a":3';
     const bad: string[] = [];
