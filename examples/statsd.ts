@@ -8,6 +8,8 @@
  *   node examples/statsd.ts [--udp-port 8125] [--admin-port 8126] ...     (the same, directly)
  *   node examples/statsd.ts --help
  *
+ * It runs until SIGINT/SIGTERM, or for `--duration` seconds; stopping flushes what is left.
+ *
  * Metrics are statsd lines, several per datagram separated by newlines:
  *   `hits:1|c` (a counter; `|@0.1` is a sample rate), `load:5|g` (a gauge; `+2`/`-2` change it),
  *   `latency:320|ms` (a timer), `users:alice|s` (a set of unique values).
@@ -32,6 +34,7 @@ import {
   portCoerce,
   reactor,
   textFileLogObserver,
+  type IDelayedCall,
 } from 'twisted-ts';
 
 const log = new Logger({ namespace: 'statsd' });
@@ -226,11 +229,14 @@ class Lifecycle extends Service {
   readonly store: MetricStore;
   readonly udp: UDPServer;
   readonly admin: TCPServer;
-  constructor(store: MetricStore, udp: UDPServer, admin: TCPServer) {
+  readonly duration: number;
+  #stopCall: IDelayedCall | undefined;
+  constructor(store: MetricStore, udp: UDPServer, admin: TCPServer, duration: number) {
     super();
     this.store = store;
     this.udp = udp;
     this.admin = admin;
+    this.duration = duration;
   }
   override startService(): void {
     super.startService();
@@ -238,9 +244,12 @@ class Lifecycle extends Service {
       udp: this.udp.port!.getHost().port,
       admin: this.admin.port!.getHost().port,
     });
+    // --duration: stopping the reactor stops the tree first (directly and under twist).
+    if (this.duration > 0) this.#stopCall = reactor.callLater(this.duration, () => reactor.stop());
   }
   override stopService(): void {
     super.stopService();
+    if (this.#stopCall?.active()) this.#stopCall.cancel();
     flushTo(this.store, 'final');
   }
 }
@@ -254,6 +263,7 @@ export class StatsdOptions extends Options {
     ['interface', 'i', '127.0.0.1', 'Address both ports bind to'],
     ['flush-interval', 'f', 10, 'Seconds between flushes', Number],
     ['percent-threshold', 'p', 90, 'The percentile reported for timers', Number],
+    ['duration', 'd', 0, 'Stop after this many seconds (0: run until SIGINT/SIGTERM)', Number],
   ] as const;
   override postOptions(): void {
     const interval = this.get('flush-interval') as number;
@@ -282,7 +292,7 @@ export function makeService(options: Options): Application {
     if (!first) flushTo(store, 'timed');
     first = false;
   }).setServiceParent(app);
-  new Lifecycle(store, udp, admin).setServiceParent(app);
+  new Lifecycle(store, udp, admin, options.get('duration') as number).setServiceParent(app);
   return app;
 }
 
@@ -297,12 +307,15 @@ export const serviceMaker = {
 /** Run directly (`node examples/statsd.ts`): what `twist` does, in a few lines. */
 async function main(): Promise<void> {
   const options = new StatsdOptions();
+  // The examples' usage line (under twist the module's options keep the synopsis above).
+  options.synopsis = 'usage: node examples/statsd.ts [options]';
   try {
     options.parseOptions(process.argv.slice(2));
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
+    // Exit 2 as the other examples do for a mistaken command line (`twist` says 64, as Twisted's).
     process.stderr.write(`Error: ${e.message}\n\n${options.toString()}\n`);
-    process.exit(64);
+    process.exit(2);
   }
   globalLogBeginner.beginLoggingTo([textFileLogObserver(process.stdout)]);
   const app = makeService(options);

@@ -139,16 +139,23 @@ describe('examples/statsd.ts', () => {
     expect(await run.exit).toBe(0);
   }, 40_000);
 
-  test('--help shows the options; a bad option is a usage error (exit 64)', async () => {
+  test('--duration stops it by itself (exit 0, the final flush logged)', async () => {
+    const run = start([...strip, example, '-u', '0', '-a', '0', '--duration', '0.5']);
+    await run.ports;
+    expect(await run.exit).toBe(0);
+    expect(run.stdout()).toMatch(/final flush #1/);
+  }, 40_000);
+
+  test('--help shows the options; a bad option is a usage error (exit 2, as the other examples)', async () => {
     const help = await runExample('statsd', ['--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain('Usage: statsd [options]');
+    expect(help.stdout).toMatch(/^usage: node examples\/statsd\.ts \[options\]/);
     expect(help.stdout).toContain('--flush-interval=');
     const bad = await runExample('statsd', ['--flush-interval', '-1']);
-    expect(bad.code).toBe(64);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--flush-interval must be a number of seconds > 0');
     const port = await runExample('statsd', ['--udp-port', 'http']);
-    expect(port.code).toBe(64);
+    expect(port.code).toBe(2);
     expect(port.stderr).toContain('udp-port');
   }, 40_000);
 });
