@@ -1,0 +1,32 @@
+/**
+ * twisted.web: `Site`, `Resource`, `Request`, static files and sessions on the server; `Agent`
+ * and its helpers on the client. HTTP parsing and framing are Node's own.
+ *
+ * @module
+ */
+export { Headers, type HeadersInit } from './headers.ts';
+export type { BytesLike } from './bytes.ts';
+export {
+  Resource,
+  ErrorPage,
+  NoResource,
+  ForbiddenResource,
+  NOT_DONE_YET,
+  getChildForRequest,
+  computeAllowedMethods,
+  escapeHTML,
+  type IResource,
+  type RenderResult,
+} from './resource.ts';
+export { Data } from './data.ts';
+export { redirectTo, Redirect } from './redirect.ts';
+export { Request, SERVER_VERSION, type RequestChannel, type RequestFactory } from './request.ts';
+export { RequestContent, MEMORY_LIMIT, type Whence } from './request-content.ts';
+export { CACHED } from './conditional.ts';
+export type { CookieOptions } from './cookies.ts';
+export { Session, type SessionSite } from './session.ts';
+export { Site, type SessionFactory } from './site.ts';
+export type { SiteOptions } from './site-options.ts';
+export { HTTPChannel } from './http-channel.ts';
+export { combinedLogFormatter, type AccessLogFormatter } from './access-log.ts';
+export { datetimeToString, datetimeToLogString, stringToDatetime } from './http-date.ts';
