@@ -30,3 +30,7 @@ export type { SiteOptions } from './site-options.ts';
 export { HTTPChannel } from './http-channel.ts';
 export { combinedLogFormatter, type AccessLogFormatter } from './access-log.ts';
 export { datetimeToString, datetimeToLogString, stringToDatetime } from './http-date.ts';
+export { File, type FileOptions, type FileProcessor } from './static/file.ts';
+export { DirectoryLister, formatFileSize } from './static/directory-lister.ts';
+export { StaticProducer, type StaticPart } from './static/static-producer.ts';
+export { loadMimeTypes, getTypeAndEncoding } from './static/mime.ts';

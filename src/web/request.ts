@@ -221,6 +221,11 @@ export class Request {
     return this.#state === 'finished';
   }
 
+  /** Whether the client went away before the response finished (Twisted's `_disconnected`). */
+  get disconnected(): boolean {
+    return this.#state === 'disconnected';
+  }
+
   /**
    * The whole body has arrived: parses a POST form into `args`, then processes the request.
    *
@@ -464,6 +469,7 @@ export class Request {
       return;
     }
     this.#producer = new ResponseProducer(this.#res, producer, streaming, () => this.#res.destroy());
+    this.#producer.start();
   }
 
   /** Stops taking data from the registered producer. */

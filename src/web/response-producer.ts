@@ -42,7 +42,11 @@ export class ResponseProducer {
     this.producer = producer;
     this.streaming = streaming;
     res.on('drain', this.#onDrain);
-    if (!streaming) this.#ask();
+  }
+
+  /** A pull producer is asked for its first chunk at once, as Twisted's transports do. */
+  start(): void {
+    if (!this.streaming && this.#state === 'running') this.#ask();
   }
 
   /** Called after each write with what `res.write` returned. */

@@ -3,7 +3,17 @@
 // minimal transport whose getHandle() is the socket), exactly the hand-off a TCP port makes.
 import net from 'node:net';
 import http from 'node:http';
-import { ConnectionDone, ConnectionLost, Failure, IPv4Address, type Site } from '../../src/index.ts';
+import {
+  ConnectionDone,
+  ConnectionLost,
+  Failure,
+  formatEvent,
+  globalLogPublisher,
+  IPv4Address,
+  type LogEvent,
+  type Site,
+} from '../../src/index.ts';
+import { captureLog } from '../support/log-capture.ts';
 
 export interface Served {
   port: number;
@@ -111,4 +121,26 @@ export function rawExchange(port: number, data: string | Buffer, timeoutMs = 500
     });
     socket.write(data);
   });
+}
+
+export interface WebLog {
+  events: LogEvent[];
+  texts: () => string[];
+  stop: () => void;
+}
+
+/** Collects the new logger's events (errors are not printed meanwhile). */
+export function captureWebLog(): WebLog {
+  const legacy = captureLog();
+  const events: LogEvent[] = [];
+  const observer = (e: LogEvent): void => void events.push(e);
+  globalLogPublisher.addObserver(observer);
+  return {
+    events,
+    texts: () => events.map((e) => formatEvent(e) ?? ''),
+    stop: () => {
+      globalLogPublisher.removeObserver(observer);
+      legacy.stop();
+    },
+  };
 }
