@@ -19,8 +19,10 @@ import { captureWebLog, fetch, rawExchange, serveSite, type Served, type WebLog 
 
 class Leaf extends Resource {
   override isLeaf = true;
-  constructor(readonly handler: (request: Request) => ReturnType<Resource['render']>) {
+  readonly handler: (request: Request) => ReturnType<Resource['render']>;
+  constructor(handler: (request: Request) => ReturnType<Resource['render']>) {
     super();
+    this.handler = handler;
   }
   override render(request: Request) {
     return this.handler(request);
