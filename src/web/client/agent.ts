@@ -177,11 +177,6 @@ export class Agent implements IAgent {
     body: IBodyProducer | undefined,
     mayRetry: boolean,
   ): Deferred<IResponse> {
-    let req: http.ClientRequest | undefined;
-    const d = new Deferred<IResponse>(() => {
-      body?.stopProducing();
-      req?.destroy();
-    });
     const h = headers === undefined ? new Headers() : headers.copy();
     if (!h.hasHeader('host')) h.addRawHeader('host', this.#hostValue(uri));
     if (body !== undefined && !h.hasHeader('content-length') && !h.hasHeader('transfer-encoding')) {
@@ -201,8 +196,11 @@ export class Agent implements IAgent {
       ...(this.#bindAddress === undefined ? {} : { localAddress: this.#bindAddress }),
       ...(secure ? this.#policy.creatorForNetloc(uri.host, uri.port).getTLSOptions('client') : {}),
     };
-    req = (secure ? https : http).request(options);
-    const request = req;
+    const request = (secure ? https : http).request(options);
+    const d = new Deferred<IResponse>(() => {
+      body?.stopProducing();
+      request.destroy();
+    });
     let connected = false;
     let responded = false;
     let timer: IDelayedCall | undefined;
