@@ -351,7 +351,7 @@ describe('FileBodyProducer', () => {
       expect(new FileBodyProducer(stream).length).toBe(1234);
       stream.on('error', () => undefined);
       stream.destroy();
-      await new Promise((r) => stream.once('close', r));
+      await new Promise<void>((r) => stream.once('close', () => r()));
       expect(new FileBodyProducer(Readable.from(['x'])).length).toBe(UNKNOWN_LENGTH);
       let pos = 3;
       const fileLike = {
