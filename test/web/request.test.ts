@@ -255,7 +255,7 @@ describe('the response', () => {
     });
     const socket = net.connect(served.port, '127.0.0.1');
     socket.write('GET /wait HTTP/1.1\r\nHost: x\r\n\r\n');
-    await until(() => served.sockets.size === 1, 'the connection');
+    await until(() => served.connections() === 1, 'the connection');
     await new Promise((r) => setTimeout(r, 20));
     socket.end();
     expect(await waiting).toBeInstanceOf(ConnectionDone);

@@ -1,68 +1,32 @@
-// Serving a Site over real loopback sockets. Until listenTCP exists, a plain net.Server accepts
-// and each socket goes through the Site's own protocol (buildProtocol → makeConnection with a
-// minimal transport whose getHandle() is the socket), exactly the hand-off a TCP port makes.
-import net from 'node:net';
+// Serving a Site over real loopback sockets: a reactor of its own listens the Site with
+// listenTCP, so each connection goes through the Site's HTTPChannel and its socket is handed to
+// node:http, as in production.
 import http from 'node:http';
-import {
-  ConnectionDone,
-  ConnectionLost,
-  Failure,
-  formatEvent,
-  globalLogPublisher,
-  IPv4Address,
-  type LogEvent,
-  type Site,
-} from '../../src/index.ts';
+import net from 'node:net';
+import { formatEvent, globalLogPublisher, Reactor, type LogEvent, type Site } from '../../src/index.ts';
 import { captureLog } from '../support/log-capture.ts';
 
 export interface Served {
   port: number;
+  reactor: Reactor;
   url: (path?: string) => string;
+  /** How many connections the server has open. */
+  connections: () => number;
   close: () => Promise<void>;
-  sockets: Set<net.Socket>;
 }
 
-function address(host: string | undefined, port: number | undefined): IPv4Address {
-  return new IPv4Address('TCP', host ?? '127.0.0.1', port ?? 0);
-}
-
-export async function serveSite(site: Site): Promise<Served> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    const peer = address(socket.remoteAddress, socket.remotePort);
-    const host = address(socket.localAddress, socket.localPort);
-    const channel = site.buildProtocol(peer);
-    const transport = {
-      getHandle: () => socket,
-      getPeer: () => peer,
-      getHost: () => host,
-      write: (data: Uint8Array) => void socket.write(data),
-      writeSequence: (data: readonly Uint8Array[]) => data.forEach((d) => socket.write(d)),
-      loseConnection: () => void socket.end(),
-      abortConnection: () => void socket.resetAndDestroy(),
-    };
-    let error: Error | undefined;
-    socket.on('error', (e) => (error = e));
-    socket.on('close', () => {
-      sockets.delete(socket);
-      channel.connectionLost(
-        new Failure(error ? new ConnectionLost(undefined, { osError: error }) : new ConnectionDone()),
-      );
-    });
-    channel.makeConnection(transport as never);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  site.doStart();
-  const port = (server.address() as net.AddressInfo).port;
+export async function serveSite(site: Site, options: { reactor?: Reactor } = {}): Promise<Served> {
+  const reactor = options.reactor ?? new Reactor();
+  const listening = reactor.listenTCP(0, site, { interface: '127.0.0.1', backlog: 1024 });
+  const port = listening.getHost().port;
   return {
     port,
-    sockets,
+    reactor,
     url: (path = '/') => `http://127.0.0.1:${port}${path}`,
+    connections: () => reactor.getConnections().length,
     close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      site.doStop();
+      await listening.stopListening();
+      await Promise.all(reactor.getConnections().map((c) => Promise.resolve(c.disconnectForShutdown())));
     },
   };
 }
