@@ -106,11 +106,18 @@ function guarded(request: Request | undefined, res: ServerResponse, work: () => 
 /** The site's never-listening `http.Server`. */
 export function createSiteServer(site: Site, config: SiteConfig): http.Server {
   const ms = (seconds: number): number => Math.round(seconds * 1000);
+  const deadlines = [config.headersTimeout, config.requestTimeout].filter((t) => t > 0).map(ms);
   const server = http.createServer({
     requestTimeout: ms(config.requestTimeout),
     headersTimeout: ms(config.headersTimeout),
     keepAliveTimeout: ms(config.keepAliveTimeout),
     maxHeaderSize: config.maxHeaderSize,
+    // node:http checks the deadlines above on an interval (30 s by default): check often enough
+    // that a short deadline is kept to within half of itself.
+    connectionsCheckingInterval: Math.max(
+      100,
+      Math.min(30_000, Math.floor(Math.min(...deadlines, 60_000) / 2)),
+    ),
   });
   server.timeout = config.timeout === undefined ? 0 : ms(config.timeout);
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
