@@ -4,13 +4,13 @@
  *
  * @module
  */
-import type { Request } from './request.ts';
+import type { HTTPRequest } from './http-request.ts';
 
 /**
  * Makes the line for one request (Twisted's `IAccessLogFormatter`): `timestamp` is the date as
  * `datetimeToLogString` writes it.
  */
-export type AccessLogFormatter = (timestamp: string, request: Request) => string;
+export type AccessLogFormatter = (timestamp: string, request: HTTPRequest) => string;
 
 /**
  * A string as Twisted's `_escape` shows it: printable ASCII as is, `"` and `\` escaped, any
@@ -31,7 +31,7 @@ export function escapeLogField(text: string): string {
   return out;
 }
 
-function headerText(request: Request, name: string): string {
+function headerText(request: HTTPRequest, name: string): string {
   const value = request.getHeader(Buffer.from(name));
   return value === undefined || value.length === 0 ? '-' : value.toString('latin1');
 }

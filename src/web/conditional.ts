@@ -7,7 +7,7 @@
 import { validateNumber } from '../validate.ts';
 import { type BytesLike, toByteString } from './bytes.ts';
 import { stringToDatetime } from './http-date.ts';
-import type { Request } from './request.ts';
+import type { HTTPRequest } from './http-request.ts';
 
 /**
  * What `setLastModified` and `setETag` return when the client's copy is current (Twisted's
@@ -16,7 +16,7 @@ import type { Request } from './request.ts';
 export const CACHED: unique symbol = Symbol.for('twisted-ts.web.CACHED');
 
 /** @internal The body of `Request.setLastModified`. */
-export function checkLastModified(request: Request, when: number): typeof CACHED | undefined {
+export function checkLastModified(request: HTTPRequest, when: number): typeof CACHED | undefined {
   validateNumber(when, 'when');
   // HTTP dates are whole seconds (Twisted rounds up too).
   const seconds = Math.ceil(when);
@@ -37,7 +37,7 @@ export function checkLastModified(request: Request, when: number): typeof CACHED
 }
 
 /** @internal The body of `Request.setETag`. */
-export function checkETag(request: Request, etag: BytesLike): typeof CACHED | undefined {
+export function checkETag(request: HTTPRequest, etag: BytesLike): typeof CACHED | undefined {
   const tag = typeof etag === 'string' ? etag : toByteString(etag, 'etag');
   if (tag !== '') request.etag = tag;
   const header = request.getHeader(Buffer.from('if-none-match'));

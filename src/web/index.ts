@@ -20,7 +20,8 @@ export {
 } from './resource.ts';
 export { Data } from './data.ts';
 export { redirectTo, Redirect } from './redirect.ts';
-export { Request, SERVER_VERSION, type RequestChannel, type RequestFactory } from './request.ts';
+export { HTTPRequest, type RequestChannel } from './http-request.ts';
+export { Request, SERVER_VERSION, type RequestFactory } from './request.ts';
 export { RequestContent, MEMORY_LIMIT, type Whence } from './request-content.ts';
 export { CACHED } from './conditional.ts';
 export type { CookieOptions } from './cookies.ts';

@@ -12,6 +12,7 @@ import { Failure } from '../failure.ts';
 import { inspect } from 'node:util';
 import { Logger } from '../logger/logger.ts';
 import { ErrorPage, escapeHTML, type IResource, NOT_DONE_YET, type RenderResult } from './resource.ts';
+import type { HTTPRequest } from './http-request.ts';
 import type { Request } from './request.ts';
 
 const log = new Logger('twisted-ts.web.Request');
@@ -99,7 +100,7 @@ function sendBody(request: Request, resource: IResource, body: unknown): void {
 }
 
 /** Answers 500 for `reason` (or drops the connection when the response had begun) and logs it. */
-export function processingFailed(request: Request, reason: Failure): Failure {
+export function processingFailed(request: HTTPRequest, reason: Failure): Failure {
   log.failure('Error processing {method} {uri}', reason, undefined, {
     method: request.method,
     uri: request.uri,

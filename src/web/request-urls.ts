@@ -8,6 +8,7 @@
 import { IPv4Address, IPv6Address } from '../transports/address.ts';
 import { validatePort } from '../validate.ts';
 import { byteStringToBuffer, byteStringToText, quoteBytes, unquoteBytes } from './bytes.ts';
+import type { HTTPRequest } from './http-request.ts';
 import type { Request } from './request.ts';
 import type { StreamAddress } from '../interfaces.ts';
 
@@ -35,7 +36,7 @@ export function splitPath(path: string): Buffer[] {
  * `OPTIONS *` gets an empty 200; any other method on `*` a 405 allowing only OPTIONS (Twisted's
  * `_handleStar`).
  */
-export function handleStar(request: Request): void {
+export function handleStar(request: HTTPRequest): void {
   if (request.method === 'OPTIONS') {
     request.setResponseCode(200);
   } else {
@@ -49,7 +50,7 @@ export function handleStar(request: Request): void {
 const HOST_HEADER = /^\[?(.*?)\]?(:\d+)?$/;
 
 /** The `Host` header's host part, else the server address's host. */
-export function requestHostname(request: Request): string {
+export function requestHostname(request: HTTPRequest): string {
   const host = request.getHeader('host');
   if (host !== undefined) {
     const m = HOST_HEADER.exec(host);
@@ -60,7 +61,7 @@ export function requestHostname(request: Request): string {
 }
 
 /** Sets the `Host` header for `setHost` and returns the new server address. */
-export function setHost(request: Request, host: string, port: number): StreamAddress {
+export function setHost(request: HTTPRequest, host: string, port: number): StreamAddress {
   validatePort(port, 'port');
   const defaultPort = request.isSecure() ? 443 : 80;
   request.requestHeaders.setRawHeaders('host', [
@@ -71,7 +72,7 @@ export function setHost(request: Request, host: string, port: number): StreamAdd
 }
 
 /** The absolute URL of the resource at `prepath`. */
-export function prePathURL(request: Request, prepath: readonly Buffer[]): string {
+export function prePathURL(request: HTTPRequest, prepath: readonly Buffer[]): string {
   const address = request.getHost();
   const port = 'port' in address ? address.port : 0;
   const secure = request.isSecure();

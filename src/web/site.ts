@@ -18,6 +18,7 @@ import { invalidArgType } from '../validate.ts';
 import { type AccessLogFormatter, combinedLogFormatter } from './access-log.ts';
 import { HTTPChannel } from './http-channel.ts';
 import { datetimeToLogString } from './http-date.ts';
+import type { HTTPRequest } from './http-request.ts';
 import { Request, type RequestFactory } from './request.ts';
 import { getChildForRequest, type IResource, NOT_DONE_YET } from './resource.ts';
 import { Session, type SessionSite } from './session.ts';
@@ -178,7 +179,7 @@ export class Site extends ServerFactory<HTTPChannel> implements SessionSite {
    * Writes the access log line for a finished request: to `logPath` when given, else to the
    * logger (namespace `twisted-ts.web.access`, field `line`).
    */
-  log(request: Request): void {
+  log(request: HTTPRequest): void {
     const now = this.reactor.seconds();
     const second = Math.floor(now);
     if (second !== this.#logSecond) {
