@@ -164,6 +164,7 @@ export class HTTPRequest {
     return (this.#args ??= parseQueryString(this.#query));
   }
 
+  /** Replaces the arguments (as Twisted code assigns `request.args`). */
   set args(value: Record<string, Buffer[]>) {
     this.#args = value;
   }

@@ -33,7 +33,7 @@ export { combinedLogFormatter, type AccessLogFormatter } from './access-log.ts';
 export { datetimeToString, datetimeToLogString, stringToDatetime } from './http-date.ts';
 export { File, type FileOptions, type FileProcessor } from './static/file.ts';
 export { DirectoryLister, formatFileSize } from './static/directory-lister.ts';
-export { StaticProducer, type StaticPart } from './static/static-producer.ts';
+export { StaticProducer, type StaticPart, type FileSpan } from './static/static-producer.ts';
 export { loadMimeTypes, getTypeAndEncoding } from './static/mime.ts';
 export {
   UNKNOWN_LENGTH,
@@ -45,11 +45,16 @@ export {
   type IPolicyForHTTPS,
 } from './iweb.ts';
 export { URI } from './client/uri.ts';
-export { Response } from './client/response.ts';
+export { Response, type RequestSummary } from './client/response.ts';
 export { readBody } from './client/read-body.ts';
 export { FileBodyProducer, type FileLike } from './client/file-body-producer.ts';
 export { HTTPConnectionPool } from './client/connection-pool.ts';
-export { Agent, type AgentOptions, type AgentReactor } from './client/agent.ts';
+export { Agent, type AgentOptions, type AgentReactor, type NameResolver } from './client/agent.ts';
 export { RedirectAgent, BrowserLikeRedirectAgent } from './client/redirect-agent.ts';
 export { ContentDecoderAgent, GzipDecoder, type ContentDecoder } from './client/content-decoder-agent.ts';
-export { BrowserLikePolicyForHTTPS, type TrustRoot } from './client/https-policy.ts';
+export {
+  BrowserLikePolicyForHTTPS,
+  type TrustRoot,
+  type PEMDumper,
+  type WrappedX509,
+} from './client/https-policy.ts';

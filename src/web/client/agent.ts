@@ -33,7 +33,13 @@ import { Response } from './response.ts';
 import { URI } from './uri.ts';
 
 /** What an `Agent` needs of its reactor: time, and (when it has it) name resolution. */
-export type AgentReactor = IReactorTime & { resolve?(name: string, timeout?: number): PromiseLike<string> };
+export type AgentReactor = IReactorTime & Partial<NameResolver>;
+
+/** Name resolution, as `reactor.resolve` offers it. */
+export interface NameResolver {
+  /** The IP address of `name` (a Deferred or a Promise of it). */
+  resolve(name: string, timeout?: number): PromiseLike<string>;
+}
 
 /** The options of `new Agent(reactor, options)` (Twisted's keyword arguments). */
 export interface AgentOptions {

@@ -15,8 +15,19 @@ import type { IPolicyForHTTPS } from '../iweb.ts';
  * A trust root: a PEM (string or Buffer), Node's `X509Certificate`, or an object with the PEM
  * (`dumpPEM()`, as Twisted's `Certificate`, or `original`, an `X509Certificate`).
  */
-export type TrustRoot =
-  string | Uint8Array | X509Certificate | { dumpPEM(): string | Uint8Array } | { original: X509Certificate };
+export type TrustRoot = string | Uint8Array | X509Certificate | PEMDumper | WrappedX509;
+
+/** A certificate object that gives its PEM (Twisted's `Certificate.dumpPEM`). */
+export interface PEMDumper {
+  /** The certificate as PEM. */
+  dumpPEM(): string | Uint8Array;
+}
+
+/** A certificate object wrapping Node's (`Certificate.original`). */
+export interface WrappedX509 {
+  /** Node's certificate. */
+  original: X509Certificate;
+}
 
 function pemOf(root: TrustRoot, name: string): string | Buffer {
   if (typeof root === 'string') return root;

@@ -14,6 +14,14 @@ import { type IBodyProtocol, type IBodyTransport, type IResponse, UNKNOWN_LENGTH
 
 const log = new Logger('twisted-ts.web.client');
 
+/** What a `Response` remembers of its request. */
+export interface RequestSummary {
+  /** The method (`'GET'`). */
+  readonly method: string;
+  /** The absolute URI asked for. */
+  readonly uri: string;
+}
+
 /** Where the body is: not asked for yet, flowing to a protocol, or done. */
 type BodyState = 'waiting' | 'delivering' | 'finished';
 
@@ -30,7 +38,7 @@ export class Response implements IResponse {
   /** The body's length (`Content-Length`), or `UNKNOWN_LENGTH`. */
   readonly length: number | typeof UNKNOWN_LENGTH;
   /** The method and URI of the request this answers. */
-  readonly request: { readonly method: string; readonly uri: string };
+  readonly request: RequestSummary;
   /** The response that redirected to this one, if any. */
   previousResponse: IResponse | undefined = undefined;
   readonly #res: IncomingMessage;

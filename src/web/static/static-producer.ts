@@ -14,7 +14,15 @@ import { Logger } from '../../logger/logger.ts';
 import type { Request } from '../request.ts';
 
 /** A part of the body: bytes to send as they are, or a span of the file. */
-export type StaticPart = Buffer | { readonly offset: number; readonly length: number };
+export type StaticPart = Buffer | FileSpan;
+
+/** A span of the file: `length` bytes from `offset`. */
+export interface FileSpan {
+  /** Where the span starts in the file. */
+  readonly offset: number;
+  /** How many bytes it holds. */
+  readonly length: number;
+}
 
 const log = new Logger('twisted-ts.web.static');
 const CHUNK = 64 * 1024;
