@@ -128,7 +128,8 @@ export class PotentialDataLoss extends TwistedError {
 }
 
 function describeReasons(what: string, reasons: readonly Failure[]): string {
-  const texts = reasons.map((f) => `${f.value.name}: ${f.value.message}`);
+  if (!Array.isArray(reasons)) return typeof reasons === 'string' ? reasons : what;
+  const texts = reasons.map((f) => `${f.value?.name}: ${f.value?.message}`);
   return texts.length === 0 ? what : `${what}: ${texts.join('; ')}`;
 }
 
@@ -145,9 +146,9 @@ export class ResponseFailed extends TwistedError {
   readonly response: unknown;
   constructor(reasons: readonly Failure[], response?: unknown, message?: string) {
     super(message ?? describeReasons('The response failed', reasons), {
-      cause: reasons[0]?.value,
+      cause: Array.isArray(reasons) ? reasons[0]?.value : undefined,
     });
-    this.reasons = reasons;
+    this.reasons = Array.isArray(reasons) ? reasons : [];
     this.response = response;
   }
 }
@@ -170,8 +171,10 @@ export class RequestGenerationFailed extends TwistedError {
   /** What went wrong, as `Failure`s. */
   readonly reasons: readonly Failure[];
   constructor(reasons: readonly Failure[]) {
-    super(describeReasons('The request could not be generated', reasons), { cause: reasons[0]?.value });
-    this.reasons = reasons;
+    super(describeReasons('The request could not be generated', reasons), {
+      cause: Array.isArray(reasons) ? reasons[0]?.value : undefined,
+    });
+    this.reasons = Array.isArray(reasons) ? reasons : [];
   }
 }
 
@@ -181,8 +184,10 @@ export class RequestTransmissionFailed extends TwistedError {
   /** What went wrong, as `Failure`s. */
   readonly reasons: readonly Failure[];
   constructor(reasons: readonly Failure[]) {
-    super(describeReasons('The request could not be sent', reasons), { cause: reasons[0]?.value });
-    this.reasons = reasons;
+    super(describeReasons('The request could not be sent', reasons), {
+      cause: Array.isArray(reasons) ? reasons[0]?.value : undefined,
+    });
+    this.reasons = Array.isArray(reasons) ? reasons : [];
   }
 }
 
