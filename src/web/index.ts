@@ -52,9 +52,4 @@ export { HTTPConnectionPool } from './client/connection-pool.ts';
 export { Agent, type AgentOptions, type AgentReactor, type NameResolver } from './client/agent.ts';
 export { RedirectAgent, BrowserLikeRedirectAgent } from './client/redirect-agent.ts';
 export { ContentDecoderAgent, GzipDecoder, type ContentDecoder } from './client/content-decoder-agent.ts';
-export {
-  BrowserLikePolicyForHTTPS,
-  type TrustRoot,
-  type PEMDumper,
-  type WrappedX509,
-} from './client/https-policy.ts';
+export { BrowserLikePolicyForHTTPS } from './client/https-policy.ts';

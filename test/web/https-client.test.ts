@@ -96,8 +96,36 @@ describe('Agent over HTTPS', () => {
     await pool.closeCachedConnections();
   });
 
+  test("the policy's own name check decides, on fresh and pooled connections alike", async () => {
+    // Node's default check would accept this server; the policy's refuses it. The Agent hands
+    // the check to the connection outside the request's pool key (identity-checks.ts), so it
+    // must still run.
+    const s = await serve(pki.server(['IP:127.0.0.1']));
+    const checked: string[] = [];
+    const policy = {
+      creatorForNetloc: (host: string) => ({
+        getTLSOptions: () => ({
+          ca: [pki.caCert],
+          rejectUnauthorized: true,
+          checkServerIdentity: (name: string) => {
+            checked.push(name);
+            return new Error(`refused by the policy: ${host}`);
+          },
+        }),
+      }),
+    };
+    for (const pool of [undefined, new HTTPConnectionPool()]) {
+      const err = await failure(new Agent(undefined, { contextFactory: policy, pool }).request('GET', s.url));
+      expect(err).toBeInstanceOf(ResponseNeverReceived);
+      expect(String(err.reasons[0].value)).toMatch(/refused by the policy: 127\.0\.0\.1/);
+    }
+    expect(checked).toEqual(['127.0.0.1', '127.0.0.1']);
+  });
+
   test('a bad trust root is refused, naming it', () => {
     expect(() => new BrowserLikePolicyForHTTPS(42 as never)).toThrow(/"trustRoot" argument/);
-    expect(() => new BrowserLikePolicyForHTTPS(['x', 42 as never])).toThrow(/"trustRoot\[1\]" argument/);
+    expect(() => new BrowserLikePolicyForHTTPS([pki.caCert, 42 as never])).toThrow(
+      /"trustRoot\[1\]" argument/,
+    );
   });
 });

@@ -28,6 +28,7 @@ import {
 } from '../iweb.ts';
 import { connectFailure, neverReceived } from './client-errors.ts';
 import { HTTPConnectionPool } from './connection-pool.ts';
+import { carryIdentityCheck } from './identity-checks.ts';
 import { BrowserLikePolicyForHTTPS } from './https-policy.ts';
 import { Response } from './response.ts';
 import { URI } from './uri.ts';
@@ -200,7 +201,9 @@ export class Agent implements IAgent {
       agent: this.#pool.nodeAgent(uri.scheme),
       lookup: this.#lookup(),
       ...(this.#bindAddress === undefined ? {} : { localAddress: this.#bindAddress }),
-      ...(secure ? this.#policy.creatorForNetloc(uri.host, uri.port).getTLSOptions('client') : {}),
+      ...(secure
+        ? carryIdentityCheck(this.#policy.creatorForNetloc(uri.host, uri.port).getTLSOptions('client'))
+        : {}),
     };
     const request = (secure ? https : http).request(options);
     const d = new Deferred<IResponse>(() => {

@@ -15,6 +15,7 @@ import { Deferred } from '../../defer/deferred.ts';
 import type { IDelayedCall, IReactorTime } from '../../interfaces.ts';
 import { reactor as globalReactor } from '../../reactor/index.ts';
 import { validateBoolean } from '../../validate.ts';
+import { restoreIdentityCheck } from './identity-checks.ts';
 
 const kKey = Symbol('twisted-ts.web.pool.key');
 type PooledSocket = Socket & { [kKey]?: string };
@@ -69,7 +70,7 @@ export class HTTPConnectionPool {
         const base = this instanceof https.Agent ? https.Agent.prototype : http.Agent.prototype;
         const socket = (
           base as unknown as { createConnection: (o: object, cb: unknown) => PooledSocket }
-        ).createConnection.call(this, options, callback);
+        ).createConnection.call(this, restoreIdentityCheck(options), callback);
         socket[kKey] = this.getName(options as http.AgentOptions);
         socket.once('close', () => pool.#forget(socket));
         return socket;
