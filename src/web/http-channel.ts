@@ -76,10 +76,15 @@ export class HTTPChannel extends Protocol<ITransport> implements RequestChannel 
     return this.transport.getHost();
   }
 
-  /** Whether the connection is TLS (its socket is a `TLSSocket`, or its transport can show a peer certificate). */
+  /**
+   * Whether the connection is TLS (Twisted asks `ISSLTransport.providedBy(transport)`): a handed
+   * socket is when it is a `TLSSocket` — every reactor connection has `getPeerCertificate`, TLS
+   * or not — and another transport when it can show a peer certificate.
+   */
   isSecure(): boolean {
-    const socket = this.#socket as (Duplex & { encrypted?: boolean }) | undefined;
-    if (socket?.encrypted === true) return true;
+    if (this.#duplex === undefined) {
+      return (this.#socket as (Duplex & { encrypted?: boolean }) | undefined)?.encrypted === true;
+    }
     return typeof (this.transport as { getPeerCertificate?: unknown }).getPeerCertificate === 'function';
   }
 
