@@ -1,46 +1,69 @@
 /**
  * A static file server: the directory given, with ranges, conditional GET, index files and
- * directory listings (twisted.web's `File`).
+ * directory listings (twisted.web's `File`), on any endpoint a description string names
+ * (`serverFromString`, as Twisted's `twistd web --path DIR --listen DESCRIPTION` takes it).
  *
- *   node examples/web-static.ts <directory> [--port 8080] [--interface 127.0.0.1] [--requests N]
+ *   node examples/web-static.ts <directory> [description] [--requests N]
  *
- * It listens with `reactor.listenTCP` (the endpoint strings of `serverFromString` are not part
- * of the package yet). It serves until SIGINT/SIGTERM, or until it has answered `--requests`
- * requests. Nothing outside the directory is ever served.
+ *   node examples/web-static.ts ./public                                  (tcp:8080:interface=127.0.0.1)
+ *   node examples/web-static.ts ./public tcp:0:interface=127.0.0.1        (any free port)
+ *   node examples/web-static.ts ./public unix:/tmp/web.sock
+ *   node examples/web-static.ts ./public ssl:8443:privateKey=key.pem:certKey=cert.pem
+ *
+ * It serves until SIGINT/SIGTERM, or until it has answered `--requests` requests. Nothing
+ * outside the directory is ever served.
  */
 import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { File, reactor, Site, type HTTPRequest } from 'twisted-ts';
+import {
+  Deferred,
+  EndpointSyntaxError,
+  File,
+  react,
+  serverFromString,
+  Site,
+  type HTTPRequest,
+  type Reactor,
+} from 'twisted-ts';
 
+const USAGE = 'usage: node examples/web-static.ts <directory> [description] [--requests N]';
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: {
-    port: { type: 'string', default: '8080' },
-    interface: { type: 'string', default: '127.0.0.1' },
-    requests: { type: 'string' },
-  },
+  options: { requests: { type: 'string' } },
 });
 
-const directory = positionals[0];
+const [directory, description = 'tcp:8080:interface=127.0.0.1'] = positionals;
 if (directory === undefined || !existsSync(directory) || !statSync(directory).isDirectory()) {
-  console.error(
-    'usage: node examples/web-static.ts <directory> [--port 8080] [--interface 127.0.0.1] [--requests N]',
-  );
+  console.error(USAGE);
   process.exit(2);
 }
 
+/** A Site that prints each request it answers and says when it has answered `limit` of them. */
 class CountingSite extends Site {
   answered = 0;
-  limit = values.requests === undefined ? Infinity : Number(values.requests);
+  readonly limit = values.requests === undefined ? Infinity : Number(values.requests);
+  readonly done = new Deferred<void>();
+
   override log(request: HTTPRequest): void {
     super.log(request);
     console.log(`${request.method} ${request.uri} -> ${request.code} (${request.sentLength} bytes)`);
-    if (++this.answered >= this.limit) reactor.stop();
+    if (++this.answered === this.limit) this.done.callback(undefined);
   }
 }
 
-const port = reactor.listenTCP(Number(values.port), new CountingSite(new File(directory)), {
-  interface: values.interface,
+react(async (reactor: Reactor) => {
+  let endpoint;
+  try {
+    endpoint = serverFromString(reactor, description);
+  } catch (e) {
+    // The message ends with the description and a caret under the part that is wrong.
+    if (e instanceof EndpointSyntaxError) console.error(`${e.message}\n${USAGE}`);
+    throw e;
+  }
+  const site = new CountingSite(new File(directory));
+  const port = await endpoint.listen(site);
+  console.log(`serving ${directory} on ${String(port.getHost())}`);
+  await site.done;
+  await port.stopListening();
+  console.log('stopped');
 });
-console.log(`serving ${directory} on http://${port.getHost().host}:${port.getHost().port}/`);
-void reactor.run().then(() => console.log('stopped'));

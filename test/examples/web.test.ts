@@ -1,10 +1,16 @@
-// examples/web-rest.ts and examples/web-static.ts in child processes, driven over loopback.
+// examples/web-rest.ts and examples/web-static.ts in child processes, driven over loopback (and,
+// for web-static's descriptions, a UNIX socket and TLS with certificates made by openssl).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import http from 'node:http';
+import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { makeTestPKI } from '../support/certificates.ts';
 import { runExample, runners, startExample } from './run-example.ts';
+
+const hasOpenSSL = spawnSync('openssl', ['version']).status === 0;
 
 function request(
   port: string,
@@ -56,14 +62,14 @@ describe.each(runners)('examples/web-rest.ts (%s)', (runner) => {
 });
 
 describe.each(runners)('examples/web-static.ts (%s)', (runner) => {
-  test('serves the directory given (file, range, listing), nothing above it', async () => {
+  test('serves the directory given on a tcp: description (file, range, listing), nothing above it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'web-static-example-'));
     try {
       writeFileSync(join(dir, 'hello.txt'), 'hello, static world');
       const server = startExample(
         'web-static',
-        [dir, '--port', '0', '--requests', '4'],
-        /on http:\/\/127\.0\.0\.1:(\d+)\//,
+        [dir, 'tcp:0:interface=127.0.0.1', '--requests', '4'],
+        /on IPv4Address\(type='TCP', host='127\.0\.0\.1', port=(\d+)\)/,
         runner,
       );
       const port = (await server.match)[1];
@@ -77,6 +83,8 @@ describe.each(runners)('examples/web-static.ts (%s)', (runner) => {
       expect((await request(port, 'GET', '/%2e%2e/%2e%2e/etc/passwd')).status).toBe(404);
       const done = await server.exit;
       expect(done.code).toBe(0);
+      expect(done.stdout).toContain('GET /hello.txt -> 206');
+      expect(done.stdout).toContain('stopped');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -85,6 +93,82 @@ describe.each(runners)('examples/web-static.ts (%s)', (runner) => {
   test('without a directory it prints its usage and exits 2', async () => {
     const result = await runExample('web-static', [], runner);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('usage: node examples/web-static.ts <directory>');
+    expect(result.stderr).toContain('usage: node examples/web-static.ts <directory> [description]');
+  });
+});
+
+describe.skipIf(!hasOpenSSL)('examples/web-static.ts on other descriptions', () => {
+  test('ssl: the key and certificate files named in the description, HTTPS verified by the client', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'web-static-example-'));
+    const pki = makeTestPKI();
+    try {
+      writeFileSync(join(dir, 'hello.txt'), 'hello over TLS');
+      const server = pki.issue('server');
+      const q = (path: string) => path.replace(/\\/g, '\\\\').replace(/:/g, '\\:');
+      const child = startExample(
+        'web-static',
+        [
+          dir,
+          `ssl:0:interface=127.0.0.1:privateKey=${q(server.keyPath)}:certKey=${q(server.certPath)}`,
+          '--requests',
+          '1',
+        ],
+        /on IPv4Address\(type='TCP', host='127\.0\.0\.1', port=(\d+)\)/,
+      );
+      const port = Number((await child.match)[1]);
+      const body = await new Promise<string>((resolve, reject) => {
+        https
+          .get({ host: '127.0.0.1', port, path: '/hello.txt', ca: pki.ca.cert, agent: false }, (res) => {
+            let text = '';
+            res.setEncoding('utf8').on('data', (c: string) => (text += c));
+            res.on('end', () => resolve(text));
+          })
+          .on('error', reject);
+      });
+      expect(body).toBe('hello over TLS');
+      expect((await child.exit).code).toBe(0);
+    } finally {
+      pki.remove();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('unix: a UNIX socket path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'web-static-example-'));
+    try {
+      writeFileSync(join(dir, 'hello.txt'), 'hello over a UNIX socket');
+      const path = join(dir, 'web.sock');
+      const child = startExample(
+        'web-static',
+        [dir, `unix:${path}:lockfile=0`, '--requests', '1'],
+        /on UNIXAddress/,
+      );
+      await child.match;
+      const body = await new Promise<string>((resolve, reject) => {
+        http
+          .get({ socketPath: path, path: '/hello.txt', agent: false }, (res) => {
+            let text = '';
+            res.setEncoding('utf8').on('data', (c: string) => (text += c));
+            res.on('end', () => resolve(text));
+          })
+          .on('error', reject);
+      });
+      expect(body).toBe('hello over a UNIX socket');
+      expect((await child.exit).code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a bad description shows where it is wrong and exits non-zero', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'web-static-example-'));
+    try {
+      const { code, stderr } = await runExample('web-static', [dir, 'tcp:http']);
+      expect(code).not.toBe(0);
+      expect(stderr).toContain('"tcp:port" must be a decimal integer');
+      expect(stderr).toMatch(/tcp:http\n\s+\^\^\^\^/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
