@@ -20,6 +20,7 @@ export {
 } from './resource.ts';
 export { Data } from './data.ts';
 export { redirectTo, Redirect } from './redirect.ts';
+export { IncomingRequest } from './incoming-request.ts';
 export { HTTPRequest, type RequestChannel } from './http-request.ts';
 export { Request, SERVER_VERSION, type RequestFactory } from './request.ts';
 export { RequestContent, MEMORY_LIMIT, type Whence } from './request-content.ts';

@@ -9,6 +9,7 @@ import { IPv4Address, IPv6Address } from '../transports/address.ts';
 import { validatePort } from '../validate.ts';
 import { byteStringToBuffer, byteStringToText, quoteBytes, unquoteBytes } from './bytes.ts';
 import type { HTTPRequest } from './http-request.ts';
+import type { IncomingRequest } from './incoming-request.ts';
 import type { Request } from './request.ts';
 import type { StreamAddress } from '../interfaces.ts';
 
@@ -50,7 +51,7 @@ export function handleStar(request: HTTPRequest): void {
 const HOST_HEADER = /^\[?(.*?)\]?(:\d+)?$/;
 
 /** The `Host` header's host part, else the server address's host. */
-export function requestHostname(request: HTTPRequest): string {
+export function requestHostname(request: IncomingRequest): string {
   const host = request.getHeader('host');
   if (host !== undefined) {
     const m = HOST_HEADER.exec(host);
@@ -61,7 +62,7 @@ export function requestHostname(request: HTTPRequest): string {
 }
 
 /** Sets the `Host` header for `setHost` and returns the new server address. */
-export function setHost(request: HTTPRequest, host: string, port: number): StreamAddress {
+export function setHost(request: IncomingRequest, host: string, port: number): StreamAddress {
   validatePort(port, 'port');
   const defaultPort = request.isSecure() ? 443 : 80;
   request.requestHeaders.setRawHeaders('host', [
