@@ -17,8 +17,6 @@ stdin closes (the test died) or after --lifetime seconds.
 """
 
 import argparse
-import json
-import sys
 
 from twisted.internet import protocol, reactor, stdio
 from twisted.web import resource, server, util
@@ -26,12 +24,9 @@ from twisted.web.client import Agent, FileBodyProducer, HTTPConnectionPool, read
 from twisted.web.http_headers import Headers
 from io import BytesIO
 
+from peer_report import report
+
 LOOPBACK = "127.0.0.1"
-
-
-def report(**event):
-    sys.stdout.write(json.dumps(event) + "\n")
-    sys.stdout.flush()
 
 
 class Hello(resource.Resource):
