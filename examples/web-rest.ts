@@ -10,7 +10,6 @@
  * It serves until SIGINT/SIGTERM, or until it has answered `--requests` requests. Try it with
  * `curl -X POST -d '{"text":"hi"}' http://127.0.0.1:8080/notes`.
  */
-import { parseArgs } from 'node:util';
 import {
   Data,
   NoResource,
@@ -21,14 +20,25 @@ import {
   type IResource,
   type Request,
 } from 'twisted-ts';
+import { numberOption, parseCommandLine } from './lib/command-line.ts';
 
-const { values } = parseArgs({
+const USAGE = `
+usage: node examples/web-rest.ts [--port 8080] [--interface 127.0.0.1] [--requests N]
+
+A small REST service on twisted.web: notes as JSON under /notes (GET, POST, PUT, DELETE).
+It serves until Ctrl-C, or stops once it has answered --requests requests.
+`;
+
+const { values } = parseCommandLine(USAGE, {
   options: {
     port: { type: 'string', default: '8080' },
     interface: { type: 'string', default: '127.0.0.1' },
     requests: { type: 'string' },
   },
 });
+const portNumber = numberOption(USAGE, 'port', values.port);
+const requestLimit =
+  values.requests === undefined ? Infinity : numberOption(USAGE, 'requests', values.requests);
 
 interface Note {
   id: number;
@@ -100,7 +110,7 @@ class NotesResource extends Resource {
 /** Stops the reactor after `limit` answered requests (when given), counting through the access log. */
 class CountingSite extends Site {
   answered = 0;
-  limit = values.requests === undefined ? Infinity : Number(values.requests);
+  limit = requestLimit;
   override log(request: HTTPRequest): void {
     super.log(request);
     console.log(`${request.method} ${request.uri} -> ${request.code}`);
@@ -112,6 +122,6 @@ const root = new Resource();
 root.putChild('', new Data('A notes service: GET/POST /notes, GET/PUT/DELETE /notes/<id>\n', 'text/plain'));
 root.putChild('notes', new NotesResource());
 
-const port = reactor.listenTCP(Number(values.port), new CountingSite(root), { interface: values.interface });
+const port = reactor.listenTCP(portNumber, new CountingSite(root), { interface: values.interface });
 console.log(`notes service on http://${port.getHost().host}:${port.getHost().port}/`);
 void reactor.run().then(() => console.log('stopped'));

@@ -14,7 +14,6 @@
  * outside the directory is ever served.
  */
 import { existsSync, statSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import {
   Deferred,
   EndpointSyntaxError,
@@ -25,23 +24,34 @@ import {
   type HTTPRequest,
   type Reactor,
 } from 'twisted-ts';
+import { numberOption, parseCommandLine, USAGE_ERROR } from './lib/command-line.ts';
 
-const USAGE = 'usage: node examples/web-static.ts <directory> [description] [--requests N]';
-const { values, positionals } = parseArgs({
+const USAGE = `
+usage: node examples/web-static.ts <directory> [description] [--requests N]
+
+A static file server (twisted.web's File) for <directory>, on the endpoint the description names
+(serverFromString; default tcp:8080:interface=127.0.0.1): tcp:0, unix:/path, ssl:8443:privateKey=…
+It serves until Ctrl-C, or stops once it has answered --requests requests.
+`;
+const { values, positionals } = parseCommandLine(USAGE, {
   allowPositionals: true,
   options: { requests: { type: 'string' } },
 });
+const requestLimit =
+  values.requests === undefined ? Infinity : numberOption(USAGE, 'requests', values.requests);
 
 const [directory, description = 'tcp:8080:interface=127.0.0.1'] = positionals;
 if (directory === undefined || !existsSync(directory) || !statSync(directory).isDirectory()) {
-  console.error(USAGE);
-  process.exit(2);
+  process.stderr.write(
+    `${directory === undefined ? 'no directory given' : `not a directory: ${directory}`}\n\n${USAGE.trim()}\n`,
+  );
+  process.exit(USAGE_ERROR);
 }
 
 /** A Site that prints each request it answers and says when it has answered `limit` of them. */
 class CountingSite extends Site {
   answered = 0;
-  readonly limit = values.requests === undefined ? Infinity : Number(values.requests);
+  readonly limit = requestLimit;
   readonly done = new Deferred<void>();
 
   override log(request: HTTPRequest): void {
@@ -57,7 +67,7 @@ react(async (reactor: Reactor) => {
     endpoint = serverFromString(reactor, description);
   } catch (e) {
     // The message ends with the description and a caret under the part that is wrong.
-    if (e instanceof EndpointSyntaxError) console.error(`${e.message}\n${USAGE}`);
+    if (e instanceof EndpointSyntaxError) console.error(`${e.message}\n\n${USAGE.trim()}`);
     throw e;
   }
   const site = new CountingSite(new File(directory));
