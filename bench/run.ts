@@ -32,6 +32,7 @@ const SUITES: Record<string, () => Promise<{ run: (ctx: SuiteContext) => Promise
   cluster: () => import('./suites/cluster.ts'),
   lines: () => import('./suites/lines.ts'),
   'tls-bulk': () => import('./suites/tls-bulk.ts'),
+  web: () => import('./suites/web.ts'),
 };
 
 const args = parseArgs();

@@ -251,3 +251,4 @@ export * from './errors/threads.ts';
 export * from './errors/stream.ts';
 export * from './errors/endpoints.ts';
 export * from './errors/basic.ts';
+export * from './errors/web.ts';

@@ -27,3 +27,4 @@ export * from './threads/index.ts';
 export * from './endpoints/index.ts';
 export * from './application/index.ts';
 export * from './usage/index.ts';
+export * from './web/index.ts';

@@ -22,6 +22,7 @@ const BENCHMARKS = [
   'lines',
   'tls-bulk',
   'logger',
+  'web',
 ];
 
 // The suite sends datagrams (loopback only); like every socket test it runs in the private netns.

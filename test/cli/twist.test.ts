@@ -124,7 +124,10 @@ describe('running an application', () => {
   test('--log-level filters; --log-file writes there instead of stdout', async () => {
     const dir = tmp();
     const file = join(dir, 'app.log');
+    const pidfile = join(dir, 'app.pid');
     const run = twist([
+      '--pidfile',
+      pidfile,
       '--log-file',
       file,
       '--log-format',
@@ -134,7 +137,11 @@ describe('running an application', () => {
       fixture('maker.ts'),
       '--fail-stop',
     ]);
-    await new Promise((r) => setTimeout(r, 1500));
+    // Nothing reaches stdout to wait for. The pid file is written once twist handles SIGTERM (a
+    // fixed delay was too short on a loaded machine: the child was killed before that).
+    for (let waited = 0; !existsSync(pidfile) && waited < 30_000; waited += 50) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     run.child.kill('SIGTERM');
     expect(await run.exit).toBe(1);
     expect(run.stdout()).toBe('');
