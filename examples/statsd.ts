@@ -2,7 +2,7 @@
  * A statsd-style metrics aggregator built as a Twisted service tree: metrics arrive over UDP
  * (`UDPServer`), a `TimerService` flushes them every `--flush-interval` seconds to the log, and a
  * line-based admin interface answers over TCP (`TCPServer` + `LineReceiver`), as statsd's
- * management port does.
+ * management port does, and a status page is served over HTTP (`TCPServer` + twisted.web's `Site`).
  *
  *   npx twisted-ts twist examples/statsd.ts [--udp-port 8125] [--admin-port 8126] ...
  *   node examples/statsd.ts [--udp-port 8125] [--admin-port 8126] ...     (the same, directly)
@@ -17,6 +17,8 @@
  *
  * Admin commands, each answered by lines ending with `END`: `stats`, `counters`, `gauges`,
  * `timers`, `sets`, `flush` (flush now), `delcounters <name>…`, `help`, `quit`.
+ *
+ * The status page (`--status-port`, 8127): `/` in HTML, `/status.json` the same as JSON.
  */
 import {
   Application,
@@ -25,16 +27,20 @@ import {
   LineReceiver,
   Logger,
   Options,
+  Resource,
   Service,
+  Site,
   TCPServer,
   TimerService,
   UDPServer,
   UsageError,
+  escapeHTML,
   globalLogBeginner,
   portCoerce,
   reactor,
   textFileLogObserver,
   type IDelayedCall,
+  type Request,
 } from 'twisted-ts';
 
 const log = new Logger({ namespace: 'statsd' });
@@ -224,25 +230,93 @@ class AdminFactory extends Factory<AdminProtocol> {
   }
 }
 
+/** What the status page shows: the admin's `stats` and the current interval's metrics. */
+function statusOf(store: MetricStore): Record<string, unknown> {
+  return {
+    uptime: Math.round((Date.now() - store.startedAt) / 1000),
+    packets: store.packets,
+    badLines: store.badLines,
+    flushes: store.flushes,
+    counters: Object.fromEntries(store.counters),
+    gauges: Object.fromEntries(store.gauges),
+    timers: Object.fromEntries([...store.timers].map(([name, values]) => [name, values.length])),
+    sets: Object.fromEntries([...store.sets].map(([name, set]) => [name, set.size])),
+  };
+}
+
+/** `/status.json`: the status as JSON, for scripts and dashboards. */
+class StatusJSON extends Resource {
+  override isLeaf = true;
+  readonly store: MetricStore;
+  constructor(store: MetricStore) {
+    super();
+    this.store = store;
+  }
+  render_GET(request: Request): string {
+    request.setHeader('content-type', 'application/json');
+    return `${JSON.stringify(statusOf(this.store))}\n`;
+  }
+}
+
+/** `/`: the status as a small HTML page; metric names come from the network, so they are escaped. */
+class StatusPage extends Resource {
+  override isLeaf = true;
+  readonly store: MetricStore;
+  constructor(store: MetricStore) {
+    super();
+    this.store = store;
+  }
+  render_GET(request: Request): string {
+    request.setHeader('content-type', 'text/html; charset=utf-8');
+    const rows = Object.entries(statusOf(this.store)).flatMap(([key, value]) =>
+      typeof value === 'object' && value !== null
+        ? Object.entries(value).map(([name, v]) => [`${key}.${name}`, String(v)])
+        : [[key, String(value)]],
+    );
+    const table = rows
+      .map(([name, value]) => `<tr><th>${escapeHTML(name)}</th><td>${escapeHTML(value)}</td></tr>`)
+      .join('\n');
+    return `<!doctype html>\n<title>statsd</title>\n<h1>statsd</h1>\n<table>\n${table}\n</table>\n`;
+  }
+}
+
+/** The status site: `/` and `/status.json`. */
+function statusSite(store: MetricStore): Site {
+  const root = new Resource();
+  root.putChild('', new StatusPage(store));
+  root.putChild('status.json', new StatusJSON(store));
+  const site = new Site(root);
+  site.noisy = false;
+  return site;
+}
+
 /** Logs where it listens once the ports are bound, and flushes what is left when stopping. */
 class Lifecycle extends Service {
   readonly store: MetricStore;
   readonly udp: UDPServer;
   readonly admin: TCPServer;
+  readonly status: TCPServer;
   readonly duration: number;
   #stopCall: IDelayedCall | undefined;
-  constructor(store: MetricStore, udp: UDPServer, admin: TCPServer, duration: number) {
+  constructor(
+    store: MetricStore,
+    ports: { udp: UDPServer; admin: TCPServer; status: TCPServer },
+    duration: number,
+  ) {
     super();
     this.store = store;
-    this.udp = udp;
-    this.admin = admin;
+    this.udp = ports.udp;
+    this.admin = ports.admin;
+    this.status = ports.status;
     this.duration = duration;
   }
   override startService(): void {
     super.startService();
-    log.info('statsd: metrics on UDP port {udp}, admin on TCP port {admin}', {
+    const status = this.status.port!.getHost();
+    log.info('statsd: metrics on UDP port {udp}, admin on TCP port {admin}, status page on {url}', {
       udp: this.udp.port!.getHost().port,
       admin: this.admin.port!.getHost().port,
+      url: `http://${status.host.includes(':') ? `[${status.host}]` : status.host}:${status.port}/`,
     });
     // --duration: stopping the reactor stops the tree first (directly and under twist).
     if (this.duration > 0) this.#stopCall = reactor.callLater(this.duration, () => reactor.stop());
@@ -260,7 +334,8 @@ export class StatsdOptions extends Options {
   optParameters = [
     ['udp-port', 'u', 8125, 'UDP port the metrics arrive on (0: any free port)', portCoerce],
     ['admin-port', 'a', 8126, 'TCP port of the admin interface (0: any free port)', portCoerce],
-    ['interface', 'i', '127.0.0.1', 'Address both ports bind to'],
+    ['status-port', 's', 8127, 'TCP port of the HTTP status page (0: any free port)', portCoerce],
+    ['interface', 'i', '127.0.0.1', 'Address the ports bind to'],
     ['flush-interval', 'f', 10, 'Seconds between flushes', Number],
     ['percent-threshold', 'p', 90, 'The percentile reported for timers', Number],
     ['duration', 'd', 0, 'Stop after this many seconds (0: run until SIGINT/SIGTERM)', Number],
@@ -275,7 +350,7 @@ export class StatsdOptions extends Options {
   }
 }
 
-/** Builds the tree: UDP in, timer flushing, TCP admin, and the lifecycle service after them. */
+/** Builds the tree: UDP in, timer flushing, TCP admin, the HTTP status page, and the lifecycle service after them. */
 export function makeService(options: Options): Application {
   const app = new Application('statsd');
   const iface = options.get('interface') as string;
@@ -286,13 +361,17 @@ export function makeService(options: Options): Application {
     interface: iface,
   });
   admin.setServiceParent(app);
+  const status = new TCPServer(options.get('status-port') as number, statusSite(store), {
+    interface: iface,
+  });
+  status.setServiceParent(app);
   // A TimerService calls at once, then every interval: the first call has nothing to flush.
   let first = true;
   new TimerService(options.get('flush-interval') as number, () => {
     if (!first) flushTo(store, 'timed');
     first = false;
   }).setServiceParent(app);
-  new Lifecycle(store, udp, admin, options.get('duration') as number).setServiceParent(app);
+  new Lifecycle(store, { udp, admin, status }, options.get('duration') as number).setServiceParent(app);
   return app;
 }
 

@@ -3,6 +3,7 @@
 // the admin interface queried over TCP, SIGTERM flushing what is left and exiting 0.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import http from 'node:http';
 import net from 'node:net';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -25,10 +26,10 @@ function start(args: string[]) {
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  const ports = new Promise<{ udp: number; admin: number }>((r, reject) => {
+  const ports = new Promise<{ udp: number; admin: number; status: string }>((r, reject) => {
     const check = (): void => {
-      const m = /metrics on UDP port (\d+), admin on TCP port (\d+)/.exec(out);
-      if (m) r({ udp: Number(m[1]), admin: Number(m[2]) });
+      const m = /metrics on UDP port (\d+), admin on TCP port (\d+), status page on (http:\S+)/.exec(out);
+      if (m) r({ udp: Number(m[1]), admin: Number(m[2]), status: m[3] });
     };
     child.stdout!.on('data', check);
     void exit.then(() => reject(new Error(`statsd exited before listening:\n${out}\n${err}`)));
@@ -65,8 +66,22 @@ async function admin(port: number) {
   return { socket, ask };
 }
 
+/** GET over node:http: the status code, content type and body. */
+function get(url: string): Promise<{ code: number; type: string; body: string }> {
+  return new Promise((r, reject) => {
+    http
+      .get(url, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => r({ code: res.statusCode!, type: String(res.headers['content-type']), body }));
+      })
+      .on('error', reject);
+  });
+}
+
 async function exercise(run: ReturnType<typeof start>): Promise<void> {
-  const { udp, admin: adminPort } = await run.ports;
+  const { udp, admin: adminPort, status } = await run.ports;
   const sender = createSocket('udp4');
   const send = (text: string): Promise<void> =>
     new Promise((r, reject) => sender.send(text, udp, '127.0.0.1', (e) => (e ? reject(e) : r())));
@@ -87,6 +102,24 @@ async function exercise(run: ReturnType<typeof start>): Promise<void> {
   expect(JSON.parse((await ask('gauges'))[0])).toEqual({ load: 7 });
   expect(JSON.parse((await ask('timers'))[0])).toEqual({ latency: [10, 30] });
   expect(JSON.parse((await ask('sets'))[0])).toEqual({ users: ['alice', 'bob'] });
+
+  // The status page (twisted.web) shows the same interval, as JSON and as HTML.
+  const json = await get(`${status}status.json`);
+  expect(json.code).toBe(200);
+  expect(json.type).toBe('application/json');
+  expect(JSON.parse(json.body)).toMatchObject({
+    packets: 2,
+    badLines: 1,
+    counters: { hits: 5 },
+    gauges: { load: 7 },
+    timers: { latency: 2 },
+    sets: { users: 2 },
+  });
+  const page = await get(status);
+  expect(page.code).toBe(200);
+  expect(page.type).toContain('text/html');
+  expect(page.body).toContain('<tr><th>counters.hits</th><td>5</td></tr>');
+  expect((await get(`${status}nope`)).code).toBe(404);
 
   const flushed = JSON.parse((await ask('flush'))[0]) as Record<string, Record<string, unknown>>;
   expect(flushed.counters.hits).toMatchObject({ count: 5 });
@@ -116,18 +149,43 @@ async function exercise(run: ReturnType<typeof start>): Promise<void> {
 describe('examples/statsd.ts', () => {
   test('run directly: UDP metrics in, TCP admin answers, SIGTERM flushes and exits 0', async () => {
     await exercise(
-      start([...strip, example, '--udp-port', '0', '--admin-port', '0', '--flush-interval', '3600']),
+      start([
+        ...strip,
+        example,
+        '--udp-port',
+        '0',
+        '--admin-port',
+        '0',
+        '--status-port',
+        '0',
+        '--flush-interval',
+        '3600',
+      ]),
     );
   }, 40_000);
 
   test('run by `twisted-ts twist` as a service maker, the same', async () => {
-    const run = start([bin, 'twist', '--log-format', 'text', example, '-u', '0', '-a', '0', '-f', '3600']);
+    const run = start([
+      bin,
+      'twist',
+      '--log-format',
+      'text',
+      example,
+      '-u',
+      '0',
+      '-a',
+      '0',
+      '-s',
+      '0',
+      '-f',
+      '3600',
+    ]);
     await exercise(run);
     expect(run.stdout()).toContain('Server Shut Down.');
   }, 40_000);
 
   test('the timer flushes every --flush-interval seconds', async () => {
-    const run = start([...strip, example, '-u', '0', '-a', '0', '-f', '0.2']);
+    const run = start([...strip, example, '-u', '0', '-a', '0', '-s', '0', '-f', '0.2']);
     const { udp } = await run.ports;
     const sender = createSocket('udp4');
     sender.send('ticks:1|c', udp, '127.0.0.1', () => sender.close());
@@ -140,7 +198,7 @@ describe('examples/statsd.ts', () => {
   }, 40_000);
 
   test('--duration stops it by itself (exit 0, the final flush logged)', async () => {
-    const run = start([...strip, example, '-u', '0', '-a', '0', '--duration', '0.5']);
+    const run = start([...strip, example, '-u', '0', '-a', '0', '-s', '0', '--duration', '0.5']);
     await run.ports;
     expect(await run.exit).toBe(0);
     expect(run.stdout()).toMatch(/final flush #1/);
