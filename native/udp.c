@@ -130,7 +130,7 @@ typedef struct {
   env_state* state;
   napi_ref wrapper; /* strong while open: an open socket is not collected */
   napi_ref on_batch;
-  napi_ref on_send_errors;
+  napi_ref on_send_progress;
   napi_ref recv_meta_ref;
   int32_t* recv_meta;
   napi_ref stats_ref;
@@ -320,7 +320,7 @@ static void release_js(udp_socket* s) {
   napi_remove_env_cleanup_hook(env, cleanup_hook, s);
   if (s->async != NULL) napi_async_destroy(env, s->async);
   s->async = NULL;
-  napi_ref* refs[] = {&s->on_batch, &s->on_send_errors, &s->recv_meta_ref, &s->stats_ref, &s->wrapper};
+  napi_ref* refs[] = {&s->on_batch, &s->on_send_progress, &s->recv_meta_ref, &s->stats_ref, &s->wrapper};
   for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++) {
     if (*refs[i] != NULL) napi_delete_reference(env, *refs[i]);
     *refs[i] = NULL;
@@ -482,40 +482,44 @@ static void read_batch(udp_socket* s) {
 /* ------------------------------------------------------------------------------------------- */
 /* Writing */
 
+/* The outcome of sending a run of datagrams: how many have one (sent, or failed for good) and
+ * which of those failed, as [handled, index, errno, index, errno, ...] for JavaScript. */
 typedef struct {
   napi_env env;
-  napi_value list; /* [errno, host, port, errno, host, port, ...] */
+  napi_value failures; /* NULL until the first failure */
   uint32_t length;
-} error_list;
+  uint32_t handled;
+} outcome;
 
-static void add_send_error(error_list* errors, int code, const queued_datagram* d) {
-  napi_env env = errors->env;
+static void add_failure(outcome* out, uint32_t index, int code) {
+  napi_env env = out->env;
   napi_value value;
-  if (errors->list == NULL && napi_create_array(env, &errors->list) != napi_ok) return;
-  napi_create_int32(env, code, &value);
-  napi_set_element(env, errors->list, errors->length++, value);
-  if (d->addrlen == 0) {
-    napi_get_undefined(env, &value);
-    napi_set_element(env, errors->list, errors->length++, value);
-    napi_set_element(env, errors->list, errors->length++, value);
-  } else {
-    char host[INET6_ADDRSTRLEN + UV_IF_NAMESIZE + 2];
-    size_t length = format_host((const struct sockaddr*)&d->addr, host, sizeof host);
-    napi_create_string_latin1(env, host, length, &value);
-    napi_set_element(env, errors->list, errors->length++, value);
-    napi_create_int32(env, address_port((const struct sockaddr*)&d->addr), &value);
-    napi_set_element(env, errors->list, errors->length++, value);
+  if (out->failures == NULL) {
+    if (napi_create_array(env, &out->failures) != napi_ok) return;
+    out->length = 1; /* [0] is `handled`, set at the end */
   }
+  napi_create_uint32(env, index, &value);
+  napi_set_element(env, out->failures, out->length++, value);
+  napi_create_int32(env, code, &value);
+  napi_set_element(env, out->failures, out->length++, value);
+}
+
+/* `handled` alone, or the array with the failures. */
+static napi_value outcome_value(outcome* out) {
+  napi_value value;
+  napi_create_uint32(out->env, out->handled, &value);
+  if (out->failures == NULL) return value;
+  napi_set_element(out->env, out->failures, 0, value);
+  return out->failures;
 }
 
 static int is_transient(int code) {
   return code == EAGAIN || code == EWOULDBLOCK || code == ENOBUFS;
 }
 
-/* Sends items[*next..count) (bytes in `data`) until done or the kernel pushes back. Returns 1
- * when everything went (or failed for good), 0 when the rest must wait for POLLOUT. */
-static int send_items(udp_socket* s, queued_datagram* items, char* data, uint32_t count, uint32_t* next,
-                      error_list* errors) {
+/* Sends items[*next..count) (bytes in `data`) until done or the kernel pushes back, counting
+ * outcomes in `out`. Returns 1 when every item has one, 0 when the rest must wait for POLLOUT. */
+static int send_items(udp_socket* s, queued_datagram* items, char* data, uint32_t count, uint32_t* next, outcome* out) {
   struct mmsghdr msgs[MMSG_CHUNK];
   struct iovec iov[MMSG_CHUNK];
   while (*next < count) {
@@ -540,12 +544,14 @@ static int send_items(udp_socket* s, queued_datagram* items, char* data, uint32_
       s->stats[STAT_DATAGRAMS_OUT] += r;
       s->stats[STAT_BYTES_OUT] += bytes;
       *next += (uint32_t)r;
+      out->handled += (uint32_t)r;
       continue;
     }
     if (is_transient(errno)) return 0;
     /* This datagram failed for good (EACCES, EMSGSIZE, ECONNREFUSED, ...): report it, go on. */
-    add_send_error(errors, -errno, &items[*next]);
+    add_failure(out, out->handled, -errno);
     *next += 1;
+    out->handled += 1;
   }
   return 1;
 }
@@ -590,16 +596,17 @@ static int update_poll(udp_socket* s) {
   return err;
 }
 
-/* On POLLOUT: sends what waits, in order. */
+/* On POLLOUT: sends what waits, in order, and tells JavaScript how far it got:
+ * onSendProgress(handled | [handled, index, errno, ...]). */
 static void flush_queue(udp_socket* s) {
   napi_env env = s->env;
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  error_list errors = {env, NULL, 0};
+  outcome out = {env, NULL, 0, 0};
   while (s->queue_head != NULL) {
     send_chunk* chunk = s->queue_head;
     uint32_t before = chunk->next_index;
-    int done = send_items(s, chunk->items, chunk->data, chunk->count, &chunk->next_index, &errors);
+    int done = send_items(s, chunk->items, chunk->data, chunk->count, &chunk->next_index, &out);
     for (uint32_t i = before; i < chunk->next_index; i++) {
       s->stats[STAT_QUEUED_BYTES] -= chunk->items[i].length;
       s->stats[STAT_QUEUED_DATAGRAMS] -= 1;
@@ -609,9 +616,9 @@ static void flush_queue(udp_socket* s) {
     if (s->queue_head == NULL) s->queue_tail = NULL;
     free(chunk);
   }
-  if (errors.list != NULL) {
-    napi_value argv[1] = {errors.list};
-    call_js(s, s->on_send_errors, 1, argv);
+  if (out.handled > 0) {
+    napi_value argv[1] = {outcome_value(&out)};
+    call_js(s, s->on_send_progress, 1, argv);
   }
   napi_close_handle_scope(env, scope);
 }
@@ -635,7 +642,7 @@ static void on_poll(uv_poll_t* handle, int status, int events) {
 /* ------------------------------------------------------------------------------------------- */
 /* Methods */
 
-/* new UdpSocket(onBatch, onSendErrors, recvMeta: Int32Array, stats: Float64Array) */
+/* new UdpSocket(onBatch, onSendProgress, recvMeta: Int32Array, stats: Float64Array) */
 static napi_value Construct(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4], self;
@@ -647,7 +654,7 @@ static napi_value Construct(napi_env env, napi_callback_info info) {
   double* stats = (double*)typed_array_arg(env, argv[3], napi_float64_array, STAT_COUNT);
   if (argc < 4 || t0 != napi_function || t1 != napi_function || recv_meta == NULL || stats == NULL) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE",
-                          "UdpSocket(onBatch, onSendErrors, Int32Array, Float64Array)");
+                          "UdpSocket(onBatch, onSendProgress, Int32Array, Float64Array)");
     return NULL;
   }
   env_state* st = NULL;
@@ -683,7 +690,7 @@ static napi_value Construct(napi_env env, napi_callback_info info) {
   }
   if (napi_create_reference(env, self, 1, &s->wrapper) != napi_ok ||
       napi_create_reference(env, argv[0], 1, &s->on_batch) != napi_ok ||
-      napi_create_reference(env, argv[1], 1, &s->on_send_errors) != napi_ok ||
+      napi_create_reference(env, argv[1], 1, &s->on_send_progress) != napi_ok ||
       napi_create_reference(env, argv[2], 1, &s->recv_meta_ref) != napi_ok ||
       napi_create_reference(env, argv[3], 1, &s->stats_ref) != napi_ok ||
       napi_create_string_utf8(env, "twisted-ts:UDP", NAPI_AUTO_LENGTH, &name) != napi_ok ||
@@ -856,9 +863,10 @@ static napi_value Membership(napi_env env, napi_callback_info info) {
   return int_value(env, err);
 }
 
-/* send(count, stage: Buffer, meta: Int32Array) → undefined, or the failures as
- * [errno, host, port, ...] (host and port undefined for the connected peer). Sends now what the
- * kernel takes and queues the rest, after anything queued already. */
+/* send(count, stage: Buffer, meta: Int32Array) → how many of the datagrams have an outcome now
+ * (sent, or failed for good), or [handled, index, errno, ...] when some failed; the others are
+ * queued, after anything queued already, and reported by onSendProgress as they go. A negative
+ * number: nothing was done (EBADF, ENOMEM). */
 static napi_value Send(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
@@ -906,17 +914,17 @@ static napi_value Send(napi_env env, napi_callback_info info) {
       d->addrlen = 0;
     }
   }
-  error_list errors = {env, NULL, 0};
+  outcome out = {env, NULL, 0, 0};
   uint32_t next = 0;
   int err = 0;
   /* Behind a queue, everything waits its turn: order is kept. */
-  if (s->queue_head != NULL || !send_items(s, items, stage, count, &next, &errors)) {
+  if (s->queue_head != NULL || !send_items(s, items, stage, count, &next, &out)) {
     err = enqueue(s, items, stage, next, count);
     if (err == 0) err = update_poll(s);
   }
   free(items);
   if (err != 0) return int_value(env, err);
-  return errors.list != NULL ? errors.list : undefined_value(env);
+  return outcome_value(&out);
 }
 
 /* close(): closes the descriptor now; queued datagrams are dropped, as dgram drops its queue. */

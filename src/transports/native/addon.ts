@@ -45,7 +45,7 @@ export interface NativeSocketHandle {
   getBufferSize(which: number): number;
   setMulticastInterface(address: string): number;
   membership(join: boolean, group: string, iface: string | undefined, source: string | undefined): number;
-  send(count: number, stage: Buffer, meta: Int32Array): (number | string | undefined)[] | number | undefined;
+  send(count: number, stage: Buffer, meta: Int32Array): number | number[];
   close(): void;
 }
 
@@ -54,14 +54,17 @@ export interface NativeSocketHandle {
  * array; `error` is a receive error after them (0: none).
  */
 export type BatchCallback = (count: number, buffer: Buffer, hosts: string[], error: number) => void;
-/** What receives sends that failed later: `[errno, host, port, ...]`. */
-export type SendErrorsCallback = (errors: (number | string | undefined)[]) => void;
+/**
+ * What hears how far the addon's send queue got: how many of the oldest queued datagrams have
+ * an outcome now, or `[handled, index, errno, ...]` when some of them failed.
+ */
+export type SendProgressCallback = (result: number | number[]) => void;
 
 /** The addon's exports. */
 export interface NativeAddon {
   UdpSocket: new (
     onBatch: BatchCallback,
-    onSendErrors: SendErrorsCallback,
+    onSendProgress: SendProgressCallback,
     recvMeta: Int32Array,
     stats: Float64Array,
   ) => NativeSocketHandle;

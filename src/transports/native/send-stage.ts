@@ -119,6 +119,11 @@ export class SendStage {
     this.bytes += length;
   }
 
+  /** The length of staged datagram `i`. */
+  lengthOf(i: number): number {
+    return this.meta[i * this.#stride + LENGTH];
+  }
+
   /** Forgets what was staged (after it was handed to the addon). */
   clear(): void {
     this.count = 0;
