@@ -143,6 +143,8 @@ typedef struct {
   int closing;
   int open_handles;
   int finalized;
+  int released; /* release_js ran */
+  int env_gone; /* the environment is being torn down: no N-API call any more */
   uint32_t slot;
   send_chunk* queue_head;
   send_chunk* queue_tail;
@@ -278,9 +280,14 @@ static void maybe_free(udp_socket* s) {
   if (s->open_handles == 0 && s->finalized) free(s);
 }
 
+static void release_js(udp_socket* s);
+
+/* Once both handles are closed, the JavaScript side is let go (not inside close(), which may run
+ * inside a callback the socket's async context is making). */
 static void on_handle_closed(uv_handle_t* handle) {
   udp_socket* s = (udp_socket*)handle->data;
   s->open_handles -= 1;
+  if (s->open_handles == 0 && !s->env_gone) release_js(s);
   maybe_free(s);
 }
 
@@ -311,12 +318,17 @@ static void close_handles(udp_socket* s) {
 }
 
 static void cleanup_hook(void* arg) {
-  /* The environment is going away (a worker exits) with the socket still open. */
-  close_handles((udp_socket*)arg);
+  /* The environment is going away (a worker exits) with the socket open or closing: close the
+   * descriptor; the environment drops the references itself. */
+  udp_socket* s = (udp_socket*)arg;
+  s->env_gone = 1;
+  close_handles(s);
 }
 
 static void release_js(udp_socket* s) {
   napi_env env = s->env;
+  if (s->released) return;
+  s->released = 1;
   napi_remove_env_cleanup_hook(env, cleanup_hook, s);
   if (s->async != NULL) napi_async_destroy(env, s->async);
   s->async = NULL;
@@ -932,10 +944,7 @@ static napi_value Close(napi_env env, napi_callback_info info) {
   size_t argc = 0;
   udp_socket* s = unwrap_this(env, info, &argc, NULL);
   if (s == NULL) return NULL;
-  if (!s->closing) {
-    close_handles(s);
-    release_js(s);
-  }
+  close_handles(s);
   return undefined_value(env);
 }
 

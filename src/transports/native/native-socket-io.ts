@@ -28,6 +28,19 @@ const RECV_BUFFER = 3;
 const SEND_BUFFER = 4;
 const EBADF = -9;
 
+// The addon writes a batch's metadata here just before calling into JavaScript, which reads it
+// before returning: batches never overlap, so every socket of this thread shares one array.
+const recvMetas = new WeakMap<NativeAddon, Int32Array>();
+
+function sharedRecvMeta(addon: NativeAddon): Int32Array {
+  let meta = recvMetas.get(addon);
+  if (meta === undefined) {
+    meta = new Int32Array(addon.constants.RECV_BUDGET * addon.constants.RECV_STRIDE);
+    recvMetas.set(addon, meta);
+  }
+  return meta;
+}
+
 /** The sender of the datagram being delivered: one object per socket, reused (the seam allows it). */
 class Source implements DatagramSource {
   address = '';
@@ -68,7 +81,7 @@ export class NativeSocketIO implements UdpSocketIO {
     this.#handlers = handlers;
     this.#stride = constants.RECV_STRIDE;
     this.#bindFlags = { reuseAddr: constants.UV_UDP_REUSEADDR, reusePort: constants.UV_UDP_REUSEPORT };
-    this.#recvMeta = new Int32Array(constants.RECV_BUDGET * constants.RECV_STRIDE);
+    this.#recvMeta = sharedRecvMeta(addon);
     const stats = new Float64Array(constants.STAT_COUNT);
     // The addon calls back only from the event loop, after the constructor has returned.
     this.#handle = new addon.UdpSocket(

@@ -23,7 +23,9 @@ const ADDR = 5;
 
 /** Datagrams per batch, at most: a fuller stage is sent at once. */
 export const STAGE_ENTRIES = 256;
-const INITIAL_BYTES = 16 * 1024;
+// A port that writes a few datagrams a turn keeps a small stage; a busy one grows it (doubling).
+const INITIAL_BYTES = 2 * 1024;
+const INITIAL_ENTRIES = 16;
 const MAX_BYTES = 1024 * 1024;
 // Parsed destinations kept per family; beyond this the cache starts over (a DHT talks to many).
 const MAX_CACHED_ADDRESSES = 1024;
@@ -51,7 +53,7 @@ export class SendStage {
   /** The bytes of the staged datagrams, back to back. */
   buffer: Buffer;
   /** Per datagram: offset, length, port, family, scope, address (SEND_STRIDE words). */
-  readonly meta: Int32Array;
+  meta: Int32Array;
   /** How many datagrams are staged. */
   count = 0;
   /** How many bytes are staged. */
@@ -60,13 +62,18 @@ export class SendStage {
 
   constructor(stride: number) {
     this.#stride = stride;
-    this.meta = new Int32Array(STAGE_ENTRIES * stride);
+    this.meta = new Int32Array(INITIAL_ENTRIES * stride);
     this.buffer = Buffer.allocUnsafeSlow(INITIAL_BYTES);
   }
 
   /** Whether a datagram of `length` bytes fits without sending what is staged first. */
   fits(length: number): boolean {
     if (this.count === STAGE_ENTRIES) return false;
+    if (this.count * this.#stride === this.meta.length) {
+      const grown = new Int32Array(this.meta.length * 2);
+      grown.set(this.meta);
+      this.meta = grown;
+    }
     if (this.bytes + length <= this.buffer.length) return true;
     if (this.bytes + length > MAX_BYTES && this.count > 0) return false;
     // Grow (what is staged is copied along): a burst of large datagrams, or one datagram larger
