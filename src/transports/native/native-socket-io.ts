@@ -133,18 +133,15 @@ export class NativeSocketIO implements UdpSocketIO {
 
   /**
    * Connects inside the call; returns the peer as the OS spells it. What was written before
-   * goes out first, to where it was addressed. A failure reaches `failed` on the next tick, as
-   * dgram reports it.
+   * goes out first, to where it was addressed. A connect the OS refuses throws its error
+   * (`connect ENETUNREACH 10.0.0.1:53`, with `code`, `syscall`, `address`, `port`) and leaves
+   * the socket unconnected; the outcome is always known inside the call, so `failed` is unused.
    */
-  connect(port: number, host: string, failed: (error: Error) => void): string | undefined {
+  connect(port: number, host: string, _failed: (error: Error) => void): string {
     this.#sender.flush();
     const err = this.#live('connect').connect(host, port);
     const peer = err === 0 ? this.#handle.remoteAddress() : err;
-    if (typeof peer === 'number') {
-      const error = errnoException(peer, 'connect', host, port);
-      process.nextTick(failed, error);
-      return undefined;
-    }
+    if (typeof peer === 'number') throw errnoException(peer, 'connect', host, port);
     return peer[0];
   }
 
