@@ -219,7 +219,7 @@ describe('the packed tarball', () => {
       }),
     );
     run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], app);
-  }, 60_000); // tsc on a loaded machine
+  });
 
   test('passes publint', () => {
     const out = run(bin('publint'), ['run', tarball, '--strict'], root);
