@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // Every UDP test runs on both I/O paths (DESIGN.md decision 11): the whole suite on node:dgram,
 // and every test that opens a UDP socket — directly or in a child process, which inherits the
@@ -16,6 +16,18 @@ const udpTests = [
   'test/application/service.test.ts',
   'test/cli/**/*.test.ts',
   'test/api-contract.test.ts',
+];
+// Files under those folders that open no UDP socket (streams, TLS): one run of them is enough.
+const streamOnlyTests = [
+  'test/examples/stream-examples.test.ts',
+  'test/examples/tcp-examples.test.ts',
+  'test/interop/openssl-tls.test.ts',
+  'test/interop/twisted-streams.test.ts',
+  'test/interop/twisted-tcp.test.ts',
+  'test/protocols/basic/**',
+  'test/protocols/policies/**',
+  'test/protocols/factory.test.ts',
+  'test/protocols/reconnecting-client-factory.test.ts',
 ];
 
 function nativeBuilt(): boolean {
@@ -47,7 +59,17 @@ export default defineConfig({
         test: { name: 'dgram', include: ['test/**/*.test.ts'], env: { TWISTED_TS_IO: 'dgram' } },
       },
       ...(runNative
-        ? [{ extends: true, test: { name: 'native', include: udpTests, env: { TWISTED_TS_IO: 'native' } } }]
+        ? [
+            {
+              extends: true,
+              test: {
+                name: 'native',
+                include: udpTests,
+                exclude: [...configDefaults.exclude, ...streamOnlyTests],
+                env: { TWISTED_TS_IO: 'native' },
+              },
+            },
+          ]
         : []),
     ],
   },
