@@ -10,7 +10,7 @@
 //   native/prebuilds/<platform>-<arch>/node.napi.uv1[.glibc|.musl].node, which is what the packed
 //   tarball ships ("files" in package.json): installing the package compiles nothing.
 //
-// Run by scripts/build.mjs (so by `npm install`'s prepare, `npm run build` and `npm test`).
+// Run by scripts/build.mjs (so by the dependencies and prepack scripts, `npm run build` and `npm test`).
 // TWISTED_TS_SKIP_NATIVE=1 skips it.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';

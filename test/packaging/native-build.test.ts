@@ -1,4 +1,4 @@
-// The native addon's build (scripts/build-native.mjs, run by `npm install`'s prepare): offline
+// The native addon's build (scripts/build-native.mjs, run by the dependencies script): offline
 // (the suite runs with no network) with npm's node-gyp and the pinned node's headers; silent and
 // successful without a C compiler, leaving 'auto' to fall back to node:dgram. Each case builds a
 // copy of native/ in a temporary directory, so the checkout's own build is left alone.
