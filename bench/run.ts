@@ -21,6 +21,7 @@ import { writeResults } from './lib/write.ts';
 const SUITES: Record<string, () => Promise<{ run: (ctx: SuiteContext) => Promise<SectionResult> }>> = {
   receive: () => import('./suites/receive.ts'),
   echo: () => import('./suites/echo.ts'),
+  'native-io': () => import('./suites/native-io.ts'),
   multicast: () => import('./suites/multicast.ts'),
   timers: () => import('./suites/timers.ts'),
   deferreds: () => import('./suites/deferreds.ts'),

@@ -20,3 +20,6 @@ for (const [config, dir, type] of [
 // The `bin` entry must be executable where it is run from the checkout (`npx twisted-ts doctor`, `npx twisted-ts twist`);
 // npm sets the bit itself only when it installs the package.
 for (const dir of ['dist/esm', 'dist/cjs']) chmodSync(`${dir}/cli/main.js`, 0o755);
+
+// The native UDP addon, when a C toolchain is there (silently skipped otherwise).
+await import('./build-native.mjs');

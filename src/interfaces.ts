@@ -151,6 +151,8 @@ export interface IUDPTransport extends IListeningPort {
   setBroadcastAllowed(enabled: boolean): void;
   /** Whether sending to broadcast addresses is allowed; `false` by default. */
   getBroadcastAllowed(): boolean;
+  /** Beyond Twisted: the I/O this port uses (`'native'`, `'dgram'`; `'memory'` on the fakes). */
+  readonly ioPath: UdpIOPath;
 }
 
 /** A multicast UDP transport (Twisted's `IMulticastTransport`). */
@@ -258,6 +260,14 @@ export interface ListenUDPOptions {
    * in `stats().drops` instead. Default: no cap.
    */
   maxSendQueue?: number;
+  /**
+   * Beyond Twisted: how the socket is read and written. `'native'`: batched `recvmmsg`/`sendmmsg`
+   * through the package's small addon (one call into JavaScript per batch, not per datagram);
+   * `'dgram'`: `node:dgram`; `'auto'` (the default, or the `TWISTED_TS_IO` environment variable):
+   * native where the addon loads, else dgram. Both behave the same; `port.ioPath` says which
+   * is in use.
+   */
+  io?: UdpIOMode;
 }
 
 /** Options of `listenMulticast`. */
@@ -272,7 +282,18 @@ export interface ListenMulticastOptions {
   signal?: AbortSignal;
   /** A cap on unsent bytes; see {@link ListenUDPOptions.maxSendQueue}. */
   maxSendQueue?: number;
+  /** Native batched I/O or node:dgram; see {@link ListenUDPOptions.io}. */
+  io?: UdpIOMode;
 }
+
+/** Which UDP I/O to use: see {@link ListenUDPOptions.io}. */
+export type UdpIOMode = 'auto' | 'native' | 'dgram';
+
+/**
+ * Which UDP I/O a port uses: `'native'` (batched recvmmsg/sendmmsg), `'dgram'` (node:dgram), or
+ * `'memory'` on the fakes of `twisted-ts/testing`, which open no socket.
+ */
+export type UdpIOPath = 'native' | 'dgram' | 'memory';
 
 /** A reactor that listens on UDP ports (Twisted's `IReactorUDP`). */
 export interface IReactorUDP {

@@ -6,16 +6,21 @@
  *
  * @module
  */
-import type dgram from 'node:dgram';
 import type { UdpPort } from '../../src/index.ts';
 
 export { reactor } from '../../src/index.ts';
 
+/** What a port's socket offers for its buffers, on either I/O path (node:dgram's names). */
+export interface SocketBuffers {
+  setRecvBufferSize(size: number): void;
+  getRecvBufferSize(): number;
+}
+
 /**
- * The dgram socket under a port. twisted-ts has no option for SO_RCVBUF (Twisted has none
+ * The socket under a port, for SO_RCVBUF. twisted-ts has no option for it (Twisted has none
  * either: its users call `port.socket.setsockopt`); the benchmark reaches for the socket the
- * same way.
+ * same way — node:dgram's on the dgram path, the native socket's buffer methods on the other.
  */
-export function socketOf(port: UdpPort): dgram.Socket {
-  return (port as unknown as { socket: dgram.Socket }).socket;
+export function socketOf(port: UdpPort): SocketBuffers {
+  return (port as unknown as { io: { socket: SocketBuffers } }).io.socket;
 }

@@ -9,7 +9,7 @@
 import dgram from 'node:dgram';
 import { DatagramProtocol } from '../../src/index.ts';
 import { cpuSeconds, numArg, onCommands, out, parseArgs } from './io.ts';
-import { reactor, socketOf } from './tt.ts';
+import { reactor, socketOf, type SocketBuffers } from './tt.ts';
 
 const args = parseArgs();
 const impl = args.get('impl') ?? 'tt';
@@ -35,22 +35,26 @@ class Counter extends DatagramProtocol {
   }
 }
 
-let socket: dgram.Socket;
+let socket: SocketBuffers;
+let portNumber: number;
 let close: () => void;
 if (impl === 'tt') {
   const port = reactor.listenUDP(0, new Counter(), { interface: host, maxPacketSize: 65535 });
   socket = socketOf(port);
+  portNumber = port.getHost().port;
   close = () => void port.stopListening();
 } else {
-  socket = dgram.createSocket(family === 6 ? 'udp6' : 'udp4');
-  socket.on('message', (data) => received(data.length));
-  socket.bind(0, host);
-  await new Promise((resolve) => socket.once('listening', resolve));
-  close = () => socket.close();
+  const raw = dgram.createSocket(family === 6 ? 'udp6' : 'udp4');
+  raw.on('message', (data) => received(data.length));
+  raw.bind(0, host);
+  await new Promise((resolve) => raw.once('listening', resolve));
+  socket = raw;
+  portNumber = raw.address().port;
+  close = () => raw.close();
 }
 if (rcvbuf > 0) socket.setRecvBufferSize(rcvbuf);
 
-out({ ready: true, port: socket.address().port, rcvbuf: socket.getRecvBufferSize() });
+out({ ready: true, port: portNumber, rcvbuf: socket.getRecvBufferSize() });
 onCommands(
   (command) => {
     if (command === 'stats') {

@@ -11,6 +11,7 @@
  * @module
  */
 import { networkInterfaces } from 'node:os';
+import { checkUdpIO } from './io-check.ts';
 import { readFileSync } from 'node:fs';
 import {
   CannotListenError,
@@ -437,5 +438,6 @@ export async function runChecks(options: CheckOptions): Promise<CheckResult[]> {
   }
   await run('ipv6', 'IPv6 UDP on ::1', () => checkIPv6(options));
   await run('privileged-port', 'Binding a port below 1024', checkPrivilegedPort);
+  await run('udp-io', 'UDP I/O path (native batched or node:dgram)', () => checkUdpIO(options.timeout));
   return results;
 }

@@ -89,6 +89,8 @@ export class FakeDatagramTransport implements IMulticastTransport {
   protocol: IDatagramProtocol | undefined;
   /** Datagrams given to `deliver` are cut to this length. */
   readonly maxPacketSize: number;
+  /** Always `'memory'`: a fake opens no socket (a real port says `'native'` or `'dgram'`). */
+  readonly ioPath = 'memory' as const;
   /** The IP family of the transport, from its host. */
   readonly family: Family;
 

@@ -48,6 +48,8 @@ export class VirtualUdpPort implements IUDPTransport {
   readonly interface: string;
   /** Received datagrams longer than this are cut to it. */
   readonly maxPacketSize: number;
+  /** Always `'memory'`: a fake opens no socket (a real port says `'native'` or `'dgram'`). */
+  readonly ioPath = 'memory' as const;
   /** `reusePort` (listenUDP) or `listenMultiple` (listenMulticast): may share its port number. */
   readonly shared: boolean;
   /** 4 or 6, from the interface. */

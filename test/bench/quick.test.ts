@@ -11,6 +11,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const BENCHMARKS = [
   'receive',
   'echo',
+  'native-io',
   'multicast',
   'timers',
   'deferreds',

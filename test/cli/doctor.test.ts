@@ -31,12 +31,13 @@ interface Report {
 function doctor(
   args: string[],
   bin = pkg.bin['twisted-ts'],
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
     execFile(
       process.execPath,
       [resolve(root, bin), ...args],
-      { cwd: root, timeout: 30_000, encoding: 'utf8' },
+      { cwd: root, timeout: 30_000, encoding: 'utf8', env },
       (error, stdout, stderr) => done({ code: error === null ? 0 : Number(error.code), stdout, stderr }),
     );
   });
@@ -59,6 +60,41 @@ describe('the bin entry', () => {
   });
 });
 
+describe('doctor: the UDP I/O path', () => {
+  const env = (io: string | undefined): NodeJS.ProcessEnv => {
+    const e = { ...process.env };
+    delete e.TWISTED_TS_IO;
+    if (io !== undefined) e.TWISTED_TS_IO = io;
+    return e;
+  };
+  const udpIO = async (io: string | undefined): Promise<Check> =>
+    byId(JSON.parse((await doctor(['doctor', '--json'], undefined, env(io))).stdout) as Report, 'udp-io');
+
+  test('reports which path a port gets and why', async () => {
+    const auto = await udpIO(undefined);
+    if (auto.detail.startsWith('native')) {
+      expect(auto).toMatchObject({ status: 'pass' });
+      expect(auto.detail).toMatch(
+        /^native \(the default, auto\): native addon loaded \(recvmmsg\/sendmmsg\) from .*\.node; a datagram went round/,
+      );
+    } else {
+      expect(auto).toMatchObject({ status: 'warn' });
+      expect(auto.detail).toMatch(
+        /^node:dgram \(the default, auto\), because the native addon is not available: /,
+      );
+    }
+    expect((await udpIO('dgram')).detail).toMatch(/^node:dgram \(TWISTED_TS_IO=dgram\)/);
+  });
+
+  test('fails a bad TWISTED_TS_IO with the fix', async () => {
+    expect(await udpIO('fast')).toMatchObject({
+      status: 'fail',
+      code: 'ERR_INVALID_ARG_VALUE',
+      fix: 'Unset TWISTED_TS_IO, or set it to auto, native or dgram.',
+    });
+  });
+});
+
 describe('doctor --json', () => {
   test('prints one JSON report with every check, each with a status, a detail, and a fix unless it passed', async () => {
     const { code, stdout, stderr } = await doctor(['doctor', '--json']);
@@ -74,6 +110,7 @@ describe('doctor --json', () => {
       'multicast-loopback',
       'ipv6',
       'privileged-port',
+      'udp-io',
     ]);
     for (const c of report.checks) {
       expect(['pass', 'warn', 'fail', 'skip']).toContain(c.status);

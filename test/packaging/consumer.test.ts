@@ -12,9 +12,34 @@ const bin = (name: string) => join(root, 'node_modules/.bin', name);
 let work: string;
 let tarball: string;
 
-function run(cmd: string, args: string[], cwd: string): string {
-  return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): string {
+  return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env });
 }
+
+/** The environment of a user's program: no TWISTED_TS_IO (the suite sets it per run). */
+function userEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.TWISTED_TS_IO;
+  return env;
+}
+
+/** This platform's directory of prebuilt binaries, as node-gyp-build names it. */
+const prebuildDir = `${process.platform}-${process.arch}`;
+
+/** A program that reports the I/O path of a default port and of io: 'native'. */
+const ioProbe = (load: string): string =>
+  `${load}
+   const port = listenUDP(0, new DatagramProtocol(), '127.0.0.1');
+   let native;
+   try {
+     const p = listenUDP(0, new DatagramProtocol(), { interface: '127.0.0.1', io: 'native' });
+     native = p.ioPath;
+     p.stopListening();
+   } catch (e) {
+     native = e.constructor.name + ': ' + e.message;
+   }
+   console.log(JSON.stringify({ auto: port.ioPath, native }));
+   port.stopListening();`;
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'twisted-ts-consumer-'));
@@ -41,6 +66,83 @@ describe('the packed tarball', () => {
     expect(listing).toContain('package/LICENSE');
     expect(listing.some((f) => f.startsWith('package/src/') || f.startsWith('package/test/'))).toBe(false);
   });
+
+  test('carries a prebuilt native binary for the platform it was packed on, and no install script', () => {
+    const listing = run('tar', ['-tzf', tarball], root).split('\n').filter(Boolean);
+    const binaries = listing.filter((f) => f.startsWith('package/native/'));
+    expect(binaries).toEqual([
+      expect.stringMatching(
+        new RegExp(`^package/native/prebuilds/${prebuildDir}/node\\.napi\\.uv1(\\.glibc|\\.musl)?\\.node$`),
+      ),
+    ]);
+    // npm runs `node-gyp rebuild` on install for a root binding.gyp: there must be none.
+    expect(listing).not.toContain('package/binding.gyp');
+    const manifest = JSON.parse(run('tar', ['-xzOf', tarball, 'package/package.json'], root)) as {
+      scripts?: Record<string, string>;
+      dependencies: Record<string, string>;
+    };
+    for (const hook of ['preinstall', 'install', 'postinstall'])
+      expect(manifest.scripts?.[hook]).toBeUndefined();
+    expect(Object.keys(manifest.dependencies)).toContain('node-gyp-build');
+  });
+
+  test("uses the prebuilt binary: ports are 'native' by default, from ESM and CommonJS", () => {
+    const app = join(work, 'app');
+    writeFileSync(
+      join(app, 'io.mjs'),
+      ioProbe(
+        `import { reactor, DatagramProtocol } from 'twisted-ts'; const listenUDP = reactor.listenUDP.bind(reactor);`,
+      ),
+    );
+    writeFileSync(
+      join(app, 'io.cjs'),
+      ioProbe(
+        `const { reactor, DatagramProtocol } = require('twisted-ts'); const listenUDP = reactor.listenUDP.bind(reactor);`,
+      ),
+    );
+    for (const file of ['io.mjs', 'io.cjs']) {
+      expect(JSON.parse(run(process.execPath, [join(app, file)], app, userEnv()))).toEqual({
+        auto: 'native',
+        native: 'native',
+      });
+    }
+  });
+
+  test("without the binary: installed with scripts allowed, silent, 'auto' falls back and 'native' says why", () => {
+    const app = join(work, 'app-no-binary');
+    execFileSync('mkdir', ['-p', app]);
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app-no-binary', private: true }));
+    // Scripts allowed: the package must run none (npm 11 warns about, npm 12 skips, install scripts).
+    const output = execFileSync(
+      'npm',
+      ['install', '--offline', '--no-audit', '--no-fund', '--foreground-scripts', tarball],
+      {
+        cwd: app,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    expect(output).not.toMatch(/node-gyp|install script|prebuild|gyp/i);
+    rmSync(join(app, 'node_modules/twisted-ts/native'), { recursive: true, force: true });
+    writeFileSync(
+      join(app, 'io.mjs'),
+      ioProbe(
+        `import { reactor, DatagramProtocol } from 'twisted-ts'; const listenUDP = reactor.listenUDP.bind(reactor);`,
+      ),
+    );
+    const stderrFile = join(app, 'stderr.txt');
+    const stdout = execFileSync('sh', ['-c', `"${process.execPath}" io.mjs 2>${stderrFile}`], {
+      cwd: app,
+      encoding: 'utf8',
+      env: userEnv(),
+    });
+    const result = JSON.parse(stdout) as { auto: string; native: string };
+    expect(result.auto).toBe('dgram');
+    expect(result.native).toMatch(
+      /^CannotListenError: .*io: 'native' was asked for, but native UDP I\/O is not available here \(no native build for /,
+    );
+    expect(execFileSync('cat', [stderrFile], { encoding: 'utf8' })).toBe('');
+  }, 120_000);
 
   test('imports from ESM, both entry points', () => {
     const file = join(work, 'app', 'esm.mjs');

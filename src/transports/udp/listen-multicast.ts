@@ -5,6 +5,7 @@
  * @module
  */
 import type { IDatagramProtocol, IPortOwner, ListenMulticastOptions } from '../../interfaces.ts';
+import { chooseIO } from '../native/io-choice.ts';
 import { parseListenMulticastArgs } from './listen-options.ts';
 import { MulticastPort } from './multicast-port.ts';
 
@@ -45,6 +46,8 @@ export function listenMulticast(
   listenMultiple?: boolean,
 ): MulticastPort {
   const args = parseListenMulticastArgs(port, protocol, interfaceOrOptions, maxPacketSize, listenMultiple);
+  // After the arguments (a bad call throws its own error first), before anything is made.
+  const io = chooseIO(args.io, args.interface, args.port);
   const multicastPort = new MulticastPort(owner, args.port, args.protocol, {
     interface: args.interface,
     maxPacketSize: args.maxPacketSize,
@@ -52,6 +55,8 @@ export function listenMulticast(
     listenMultiple: args.shared,
     signal: args.signal,
     maxSendQueue: args.maxSendQueue,
+    ioPath: io.path,
+    createSocket: io.createSocket,
   });
   multicastPort.startListening();
   return multicastPort;

@@ -12,9 +12,11 @@
  * @module
  */
 import { AlreadyListeningError } from '../../errors.ts';
-import type { IDatagramProtocol } from '../../interfaces.ts';
+import { inspect } from 'node:util';
+import type { IDatagramProtocol, UdpIOMode } from '../../interfaces.ts';
 import {
   invalidArgType,
+  invalidArgValue,
   isInstance,
   readOptions,
   readProperty,
@@ -48,6 +50,23 @@ export interface ListenArgs {
   readonly signal: AbortSignal | undefined;
   /** The cap on unsent bytes, or undefined for none. */
   readonly maxSendQueue: number | undefined;
+  /** The I/O asked for (`options.io`), or undefined for the default (`TWISTED_TS_IO`, else 'auto'). */
+  readonly io: UdpIOMode | undefined;
+}
+
+const ioModes: readonly UdpIOMode[] = ['auto', 'native', 'dgram'];
+
+/**
+ * `'auto'`, `'native'` or `'dgram'`, or an `ERR_INVALID_ARG_VALUE` TypeError naming `name`.
+ *
+ * @internal
+ */
+export function validateIOMode(value: unknown, name: string): UdpIOMode {
+  if (typeof value === 'string' && (ioModes as readonly string[]).includes(value)) return value as UdpIOMode;
+  throw invalidArgValue(
+    name,
+    `It must be 'auto', 'native' or 'dgram'. Received ${typeof value === 'string' ? `'${value}'` : inspect(value)}`,
+  );
 }
 
 /** Which call is parsed: the options object differs only in the name of its sharing flag. */
@@ -55,8 +74,8 @@ type ListenKind = 'reusePort' | 'listenMultiple';
 
 const protocolMethods = ['makeConnection', 'doStart', 'doStop', 'datagramReceived'] as const;
 const optionKeys: Record<ListenKind, ReadonlySet<string>> = {
-  reusePort: new Set(['interface', 'maxPacketSize', 'reusePort', 'signal', 'maxSendQueue']),
-  listenMultiple: new Set(['interface', 'maxPacketSize', 'listenMultiple', 'signal', 'maxSendQueue']),
+  reusePort: new Set(['interface', 'maxPacketSize', 'reusePort', 'signal', 'maxSendQueue', 'io']),
+  listenMultiple: new Set(['interface', 'maxPacketSize', 'listenMultiple', 'signal', 'maxSendQueue', 'io']),
 };
 
 /**
@@ -153,6 +172,7 @@ function parse(
   let shared = false;
   let signal: unknown;
   let maxSendQueue: number | undefined;
+  let io: UdpIOMode | undefined;
   if (typeof interfaceOrOptions === 'string') {
     iface = interfaceOrOptions;
     validateInterface(iface, 'interface');
@@ -177,6 +197,7 @@ function parse(
       validateInteger(o.maxSendQueue, 'options.maxSendQueue', 1);
       maxSendQueue = o.maxSendQueue;
     }
+    if (o.io !== undefined) io = validateIOMode(o.io, 'options.io');
   }
   if (maxPacketSize !== undefined) {
     validateInteger(maxPacketSize, 'maxPacketSize', 1);
@@ -187,5 +208,5 @@ function parse(
     shared = listenMultiple;
   }
   validateSignal(signal);
-  return { port, protocol, interface: iface, maxPacketSize: packetSize, shared, signal, maxSendQueue };
+  return { port, protocol, interface: iface, maxPacketSize: packetSize, shared, signal, maxSendQueue, io };
 }

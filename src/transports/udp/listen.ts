@@ -5,6 +5,7 @@
  * @module
  */
 import type { IDatagramProtocol, IPortOwner, ListenUDPOptions } from '../../interfaces.ts';
+import { chooseIO } from '../native/io-choice.ts';
 import { parseListenUDPArgs } from './listen-options.ts';
 import { UdpPort } from './udp-port.ts';
 
@@ -39,12 +40,16 @@ export function listenUDP(
   maxPacketSize?: number,
 ): UdpPort {
   const args = parseListenUDPArgs(port, protocol, interfaceOrOptions, maxPacketSize);
+  // After the arguments (a bad call throws its own error first), before anything is made.
+  const io = chooseIO(args.io, args.interface, args.port);
   const udpPort = new UdpPort(owner, args.port, args.protocol, {
     interface: args.interface,
     maxPacketSize: args.maxPacketSize,
     reusePort: args.shared,
     signal: args.signal,
     maxSendQueue: args.maxSendQueue,
+    ioPath: io.path,
+    createSocket: io.createSocket,
   });
   udpPort.startListening();
   return udpPort;

@@ -92,6 +92,7 @@ export class MulticastPort extends UdpPort implements IMulticastTransport {
       signal: config.signal,
       maxSendQueue: config.maxSendQueue,
       createSocket: config.createSocket,
+      ioPath: config.ioPath,
       reusePort: config.reusePort || (config.listenMultiple && listenMultipleNeedsReusePort()),
     });
     this.listenMultiple = config.listenMultiple;

@@ -19,12 +19,18 @@
  * @module
  */
 
-/** Where a received datagram came from (node:dgram's `RemoteInfo` is one). */
+/** Where a received datagram came from, and its length (node:dgram's `RemoteInfo` is one). */
 export interface DatagramSource {
   /** The sender's IP address. */
   readonly address: string;
   /** The sender's port. */
   readonly port: number;
+  /**
+   * The datagram's length as sent. node:dgram hands over whole datagrams (`size` is the
+   * Buffer's length); a backend that cuts them to `maxPacketSize` as it reads (the native one
+   * asks the kernel to) reports the real length here, for `stats().bytesIn`.
+   */
+  readonly size: number;
 }
 
 /** The address a socket is bound to. */
@@ -55,6 +61,11 @@ export type SendCallback = (error: Error | null, bytes: number) => void;
 export interface UdpSocketSpec {
   /** The family. */
   readonly type: 'udp4' | 'udp6';
+  /**
+   * The port cuts longer datagrams to this many bytes; a backend may cut them already as it
+   * reads (and then reports the real length in {@link DatagramSource.size}).
+   */
+  readonly maxPacketSize: number;
   /** SO_REUSEPORT (kernel load balancing between sockets on one port). */
   readonly reusePort: boolean;
   /** SO_REUSEADDR (`listenMultiple`). */

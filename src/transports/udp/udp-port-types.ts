@@ -27,6 +27,8 @@ export interface UdpPortConfig {
   maxSendQueue?: number | undefined;
   /** @internal The I/O backend that makes the socket; default node:dgram (`createDgramSocketIO`). */
   createSocket?: UdpSocketFactory | undefined;
+  /** @internal Which backend `createSocket` is (`port.ioPath`); default `'dgram'`. */
+  ioPath?: 'native' | 'dgram' | undefined;
 }
 
 /** The events a port emits (through eventemitter3). */

@@ -68,6 +68,11 @@ export class UdpPort extends ReportingEmitter<UdpPortEvents> implements IUDPTran
   readonly requestedPort: number;
   /** The cap on unsent bytes (`maxSendQueue`), or `undefined` for none. */
   readonly maxSendQueue: number | undefined;
+  /**
+   * The I/O this port uses: `'native'` (batched recvmmsg/sendmmsg through the package's addon)
+   * or `'dgram'` (node:dgram); see the `io` option of `listenUDP`.
+   */
+  readonly ioPath: 'native' | 'dgram';
 
   /** @internal The socket, behind the I/O seam; `undefined` before the bind and after the close. */
   protected io: UdpSocketIO | undefined;
@@ -108,6 +113,7 @@ export class UdpPort extends ReportingEmitter<UdpPortEvents> implements IUDPTran
     this.signal = config.signal;
     this.maxSendQueue = config.maxSendQueue;
     this.createSocket = config.createSocket ?? createDgramSocketIO;
+    this.ioPath = config.ioPath ?? 'dgram';
     this.family = ipFamily(config.interface) === 6 ? 6 : 4;
     this.socketType = this.family === 6 ? 'udp6' : 'udp4';
     this.sender = new DatagramSender(this.family, config.maxSendQueue, this.counters, {
@@ -142,7 +148,12 @@ export class UdpPort extends ReportingEmitter<UdpPortEvents> implements IUDPTran
 
   /** @internal How the socket is made; a subclass adds to it (MulticastPort: `reuseAddr`). */
   protected socketSpec(): UdpSocketSpec {
-    return { type: this.socketType, reusePort: this.reusePort, reuseAddr: false };
+    return {
+      type: this.socketType,
+      maxPacketSize: this.maxPacketSize,
+      reusePort: this.reusePort,
+      reuseAddr: false,
+    };
   }
 
   /** An explanation for a bind error that the options of this port make likely, else undefined. */
@@ -219,9 +230,10 @@ export class UdpPort extends ReportingEmitter<UdpPortEvents> implements IUDPTran
     }
     const counters = this.counters;
     counters.datagramsIn += 1;
-    counters.bytesIn += data.length;
+    counters.bytesIn += rinfo.size;
     // A cut datagram is copied: a view would keep the whole buffer it was read into (up to
-    // 64 KiB) alive for as long as the protocol keeps the few bytes it was given.
+    // 64 KiB) alive for as long as the protocol keeps the few bytes it was given. (The native
+    // backend has the kernel cut it already: nothing to copy.)
     const datagram = data.length > this.maxPacketSize ? ownCopy(data, this.maxPacketSize) : data;
     const addr: AddressTuple = [rinfo.address, rinfo.port];
     const feed = this.feed;

@@ -117,7 +117,7 @@ function start(protocol: Recorder, overrides: Partial<UdpPortConfig> = {}): [Udp
 describe('UdpPort over a UdpSocketIO backend', () => {
   it('makes the socket from the port options and binds it inside startListening', () => {
     const [port, socket] = start(new Recorder(), { interface: '', reusePort: true });
-    expect(socket.spec).toEqual({ type: 'udp4', reusePort: true, reuseAddr: false });
+    expect(socket.spec).toEqual({ type: 'udp4', maxPacketSize: 8192, reusePort: true, reuseAddr: false });
     expect(socket.calls).toEqual([['bind', 0, '0.0.0.0']]);
     expect(port.getHost().port).toBe(40000);
     expect(owner.ports.has(port)).toBe(true);
@@ -157,7 +157,7 @@ describe('UdpPort over a UdpSocketIO backend', () => {
   it('delivers what the message handler reports, cut to maxPacketSize, with the sender as a tuple', () => {
     const protocol = new Recorder();
     const [port, socket] = start(protocol, { maxPacketSize: 4 });
-    socket.handlers.message(Buffer.from('hello'), { address: '127.0.0.1', port: 5000 });
+    socket.handlers.message(Buffer.from('hello'), { address: '127.0.0.1', port: 5000, size: 5 });
     expect(protocol.packets).toEqual([['hell', ['127.0.0.1', 5000]]]);
     expect(port.stats()).toMatchObject({ datagramsIn: 1, bytesIn: 5 });
   });
@@ -166,8 +166,8 @@ describe('UdpPort over a UdpSocketIO backend', () => {
     const [port, socket] = start(new Recorder(), { maxPacketSize: 100 });
     const iterator = port.datagrams();
     const batch = Buffer.alloc(4096, 1);
-    socket.handlers.message(batch.subarray(0, 50), { address: '127.0.0.1', port: 5000 });
-    socket.handlers.message(batch.subarray(50, 250), { address: '127.0.0.1', port: 5000 });
+    socket.handlers.message(batch.subarray(0, 50), { address: '127.0.0.1', port: 5000, size: 50 });
+    socket.handlers.message(batch.subarray(50, 250), { address: '127.0.0.1', port: 5000, size: 200 });
     const first = (await iterator.next()).value![0];
     const cut = (await iterator.next()).value![0];
     expect([first.length, first.buffer.byteLength]).toEqual([50, 50]);
@@ -223,8 +223,8 @@ describe('UdpPort over a UdpSocketIO backend', () => {
       ['connect', 6000, '127.0.0.1'],
       ['sendConnected', Buffer.from('a')],
     ]);
-    socket.handlers.message(Buffer.from('other'), { address: '127.0.0.1', port: 6001 });
-    socket.handlers.message(Buffer.from('peer'), { address: '127.0.0.1', port: 6000 });
+    socket.handlers.message(Buffer.from('other'), { address: '127.0.0.1', port: 6001, size: 5 });
+    socket.handlers.message(Buffer.from('peer'), { address: '127.0.0.1', port: 6000, size: 4 });
     expect(protocol.packets).toEqual([['peer', ['127.0.0.1', 6000]]]);
     socket.handlers.error(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }));
     expect(protocol.refused).toBe(1);
@@ -236,7 +236,7 @@ describe('UdpPort over a UdpSocketIO backend', () => {
     const stopped = port.stopListening();
     expect(socket.calls.at(-1)).toEqual(['close']);
     expect(port.state).toBe('closing');
-    socket.handlers.message(Buffer.from('late'), { address: '127.0.0.1', port: 5000 });
+    socket.handlers.message(Buffer.from('late'), { address: '127.0.0.1', port: 5000, size: 4 });
     await stopped;
     expect(port.state).toBe('closed');
     expect(protocol.packets).toEqual([]);
