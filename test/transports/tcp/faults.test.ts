@@ -4,7 +4,7 @@
  * (a child process under prlimit), and 10,000 connections opened and closed with the process's
  * file descriptors counted. Nothing crashes, nothing leaks, nothing is silently lost.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -175,9 +175,9 @@ describe('EMFILE while accepting', () => {
     'the connections beyond the limit are closed, the port keeps listening and serves again',
     async () => {
       const fixture = resolve(import.meta.dirname, 'fixtures/emfile-server.mjs');
-      const child = spawn('prlimit', ['--nofile=128', process.execPath, fixture], {
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
+      // The limit is set once the server listens (prlimit --pid): Node 22's ESM loader opens the
+      // package's modules concurrently and would itself hit a limit of 128 while starting.
+      const child = spawn(process.execPath, [fixture], { stdio: ['pipe', 'pipe', 'pipe'] });
       const lines: string[] = [];
       let stderr = '';
       child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
@@ -197,6 +197,7 @@ describe('EMFILE while accepting', () => {
       try {
         await until(() => lines.some((l) => l.startsWith('port ')), 'the child to listen', 10_000);
         const port = Number(lines.find((l) => l.startsWith('port '))!.slice(5));
+        execFileSync('prlimit', ['--pid', String(child.pid), '--nofile=128:128']);
         const probes = Array.from({ length: 300 }, () => probe(port));
         const outcomes = await Promise.all(probes.map((p) => p.outcome));
         const closed = outcomes.filter((o) => o === 'closed').length;
