@@ -17,8 +17,10 @@ const udpTests = [
   'test/cli/**/*.test.ts',
   'test/api-contract.test.ts',
 ];
-// Files under those folders that open no UDP socket (streams, TLS): one run of them is enough.
+// Files under those folders that open no UDP socket (streams, TLS, the examples' --help): one run
+// of them is enough.
 const streamOnlyTests = [
+  'test/examples/help.test.ts',
   'test/examples/stream-examples.test.ts',
   'test/examples/tcp-examples.test.ts',
   'test/interop/openssl-tls.test.ts',
