@@ -1,14 +1,20 @@
 // Every example is a command-line program: `--help` prints its usage and exits 0 before doing
 // anything (node:util's parseArgs alone rejects it as an unknown option), and an option it does
 // not know prints what was wrong and the usage on stderr and exits 2, instead of a stack trace.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { root, runExample } from './run-example.ts';
 
-const examples = readdirSync(resolve(root, 'examples'))
-  .filter((f) => f.endsWith('.ts'))
-  .map((f) => f.slice(0, -3));
+// A one-file example is examples/<name>.ts; an example in a folder of its own is run by its
+// examples/<name>/main.ts.
+const examples = readdirSync(resolve(root, 'examples'), { withFileTypes: true }).flatMap((f) =>
+  f.isFile() && f.name.endsWith('.ts')
+    ? [f.name.slice(0, -3)]
+    : f.isDirectory() && existsSync(resolve(root, 'examples', f.name, 'main.ts'))
+      ? [`${f.name}/main`]
+      : [],
+);
 
 describe.each(examples)('examples/%s.ts', (name) => {
   test('--help prints the usage and exits 0', async () => {

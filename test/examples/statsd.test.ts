@@ -1,5 +1,5 @@
-// examples/statsd.ts, run as a user runs it, in a child process: directly (`node
-// examples/statsd.ts`) and under `twisted-ts twist`; statsd lines sent over UDP on loopback,
+// examples/statsd/, run as a user runs it, in a child process: directly (`node
+// examples/statsd/main.ts`) and under `twisted-ts twist examples/statsd/plugin.ts`; statsd lines sent over UDP on loopback,
 // the admin interface queried over TCP, SIGTERM flushing what is left and exiting 0.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
@@ -9,7 +9,8 @@ import { resolve } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { root, runExample } from './run-example.ts';
 
-const example = resolve(root, 'examples/statsd.ts');
+const example = resolve(root, 'examples/statsd/main.ts');
+const plugin = resolve(root, 'examples/statsd/plugin.ts');
 const bin = resolve(root, 'dist/esm/cli/main.js');
 const strip = process.features.typescript ? [] : ['--experimental-strip-types', '--no-warnings'];
 
@@ -146,7 +147,7 @@ async function exercise(run: ReturnType<typeof start>): Promise<void> {
   expect(run.stdout()).toMatch(/final flush #2/);
 }
 
-describe('examples/statsd.ts', () => {
+describe('examples/statsd/', () => {
   test('run directly: UDP metrics in, TCP admin answers, SIGTERM flushes and exits 0', async () => {
     await exercise(
       start([
@@ -170,7 +171,7 @@ describe('examples/statsd.ts', () => {
       'twist',
       '--log-format',
       'text',
-      example,
+      plugin,
       '-u',
       '0',
       '-a',
@@ -205,14 +206,14 @@ describe('examples/statsd.ts', () => {
   }, 40_000);
 
   test('--help shows the options; a bad option is a usage error (exit 2, as the other examples)', async () => {
-    const help = await runExample('statsd', ['--help']);
+    const help = await runExample('statsd/main', ['--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/^usage: node examples\/statsd\.ts \[options\]/);
+    expect(help.stdout).toMatch(/^usage: node examples\/statsd\/main\.ts \[options\]/);
     expect(help.stdout).toContain('--flush-interval=');
-    const bad = await runExample('statsd', ['--flush-interval', '-1']);
+    const bad = await runExample('statsd/main', ['--flush-interval', '-1']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--flush-interval must be a number of seconds > 0');
-    const port = await runExample('statsd', ['--udp-port', 'http']);
+    const port = await runExample('statsd/main', ['--udp-port', 'http']);
     expect(port.code).toBe(2);
     expect(port.stderr).toContain('udp-port');
   }, 40_000);
