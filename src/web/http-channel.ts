@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import type { Failure } from '../failure.ts';
 import type { IStreamTransport, ITransport, StreamAddress } from '../interfaces.ts';
 import { Protocol } from '../protocols/protocol.ts';
+import { Connection } from '../transports/tcp/connection.ts';
 import type { RequestChannel } from './request.ts';
 import type { Site } from './site.ts';
 import { TransportDuplex } from './transport-duplex.ts';
@@ -25,11 +26,13 @@ export function channelOf(socket: Duplex): HTTPChannel | undefined {
 type HandleTransport = ITransport & { getHandle?(): unknown };
 
 /**
- * The protocol a `Site` builds for each connection. A transport whose `getHandle()` is a
- * `net.Socket` (TCP, UNIX and TLS connections) has its socket handed to node:http directly, before
- * anything is read from it: node:http then reads and writes the socket itself. Any other
- * transport (a `StringTransport`, a `VirtualNetwork` connection) is wrapped in a Node stream fed
- * by `dataReceived`.
+ * The protocol a `Site` builds for each connection. When its transport is the reactor's own
+ * connection (TCP, UNIX and TLS), the socket (`getHandle()`) is handed to node:http directly,
+ * before anything is read from it: node:http then reads and writes the socket itself. Any other
+ * transport — a `ProtocolWrapper` of a `WrappingFactory` (`TimeoutFactory`,
+ * `LimitTotalConnectionsFactory`…), a `StringTransport`, a `VirtualNetwork` connection — is
+ * wrapped in a Node stream fed by `dataReceived`, so that every byte goes through the protocols
+ * in between, as in Twisted.
  */
 export class HTTPChannel extends Protocol<ITransport> implements RequestChannel {
   /** The site the connection belongs to. */
@@ -46,7 +49,13 @@ export class HTTPChannel extends Protocol<ITransport> implements RequestChannel 
   /** Hands the connection to the site's `http.Server`. */
   override connectionMade(): void {
     const transport = this.transport as HandleTransport;
-    const handle = typeof transport.getHandle === 'function' ? transport.getHandle() : undefined;
+    // Only the reactor's connection may give the socket away: node:http consumes the socket's
+    // handle itself, so a wrapper in between (whose getHandle() relays the same socket) would
+    // never see a byte — a TimeoutProtocol would time out a busy connection.
+    const handle =
+      transport instanceof Connection && typeof transport.getHandle === 'function'
+        ? transport.getHandle()
+        : undefined;
     const socket: Duplex =
       handle instanceof Socket ? handle : (this.#duplex = new TransportDuplex(transport));
     (socket as Duplex & { [kChannel]?: HTTPChannel })[kChannel] = this;

@@ -4,7 +4,10 @@
  * connection of a `VirtualNetwork`, any custom transport). What the channel's `dataReceived`
  * gets is pushed into it; what node:http writes goes to `transport.write`. Flow control both ways
  * is the transport's producer/consumer protocol: the Duplex registers as a push producer on the
- * transport, and pauses the transport's reading while node:http does not read.
+ * transport while it writes — and stays registered only while the transport's buffer is full —
+ * and pauses the transport's reading while node:http does not read. Staying registered for good
+ * would make a `loseConnection()` from anyone else (a `TimeoutProtocol` wrapping the site's
+ * channel) wait for ever, since the transport closes only once its producer has unregistered.
  *
  * @internal
  * @module
@@ -23,11 +26,12 @@ export class TransportDuplex extends Duplex implements IPushProducer {
   #idleTimer: NodeJS.Timeout | undefined = undefined;
   #idleMs = 0;
   #gone = false;
+  /** Whether this Duplex is the transport's registered producer now. */
+  #registered = false;
 
   constructor(transport: ITransport) {
     super({ allowHalfOpen: true });
     this.#transport = transport as FullTransport;
-    this.#transport.registerProducer?.(this, true);
   }
 
   /** The channel received `data` from the transport. */
@@ -75,12 +79,14 @@ export class TransportDuplex extends Duplex implements IPushProducer {
   /** The transport drained: let node:http write again. */
   resumeProducing(): void {
     this.#writable = true;
+    this.#unregister();
     this.#release();
   }
 
   /** The transport is going away. */
   stopProducing(): void {
     this.#writable = false;
+    this.#registered = false;
     this.#release();
   }
 
@@ -94,15 +100,21 @@ export class TransportDuplex extends Duplex implements IPushProducer {
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     if (this.#gone) return callback();
     this.#touch();
+    if (!this.#registered && typeof this.#transport.registerProducer === 'function') {
+      this.#transport.registerProducer(this, true);
+      this.#registered = true;
+    }
     this.#transport.write(chunk);
-    if (this.#writable) callback();
-    else this.#pendingWrite = callback;
+    if (this.#writable) {
+      this.#unregister();
+      callback();
+    } else this.#pendingWrite = callback;
   }
 
   override _final(callback: (error?: Error | null) => void): void {
     this.#clearIdle();
     if (!this.#gone) {
-      this.#transport.unregisterProducer?.();
+      this.#unregister();
       this.#transport.loseConnection();
     }
     callback();
@@ -120,6 +132,12 @@ export class TransportDuplex extends Duplex implements IPushProducer {
       this.#transport.loseConnection();
     }
     callback(error);
+  }
+
+  #unregister(): void {
+    if (!this.#registered) return;
+    this.#registered = false;
+    this.#transport.unregisterProducer?.();
   }
 
   #release(): void {
