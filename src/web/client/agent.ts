@@ -27,7 +27,7 @@ import {
   UNKNOWN_LENGTH,
 } from '../iweb.ts';
 import { connectFailure, neverReceived } from './client-errors.ts';
-import { HTTPConnectionPool } from './connection-pool.ts';
+import { closedByShutdown, HTTPConnectionPool } from './connection-pool.ts';
 import { carryIdentityCheck } from './identity-checks.ts';
 import { BrowserLikePolicyForHTTPS } from './https-policy.ts';
 import { Response } from './response.ts';
@@ -239,7 +239,7 @@ export class Agent implements IAgent {
       if (timer?.active()) timer.cancel();
       body?.stopProducing();
       if (d.called || responded) return;
-      if (mayRetry && request.reusedSocket) {
+      if (mayRetry && request.reusedSocket && !closedByShutdown(request.socket)) {
         // A cached connection the server had closed: once more on a new one (Twisted's
         // _RetryingHTTP11ClientProtocol).
         this.#send(method, uri, headers, body, false).chainDeferred(d);

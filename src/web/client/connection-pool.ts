@@ -6,19 +6,50 @@
  * `cachedConnectionTimeout` seconds unused (timed by the reactor, so a `Clock` can drive it),
  * and a retry on a fresh connection when a reused one turns out closed.
  *
+ * The connections are the reactor's business, as Twisted's are (its `disconnectAll` at shutdown):
+ * each socket registers with the pool's reactor while it is open, so `reactor.stop()` closes the
+ * idle ones and fails the requests still in flight (the `ConnectError` or `ResponseNeverReceived`
+ * of a `ConnectionLost`, through their Deferreds) in its `during shutdown` phase, and waits for
+ * them to close. A program that used an `Agent` then exits once the reactor has stopped.
+ *
  * @module
  */
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import { Deferred } from '../../defer/deferred.ts';
-import type { IDelayedCall, IReactorTime } from '../../interfaces.ts';
+import { ConnectError, ConnectionLost } from '../../errors/stream.ts';
+import type {
+  IConnectionOwner,
+  IDelayedCall,
+  IReactorTime,
+  IRegisteredConnection,
+} from '../../interfaces.ts';
 import { reactor as globalReactor } from '../../reactor/index.ts';
 import { validateBoolean } from '../../validate.ts';
 import { restoreIdentityCheck } from './identity-checks.ts';
 
 const kKey = Symbol('twisted-ts.web.pool.key');
-type PooledSocket = Socket & { [kKey]?: string };
+const kShutdown = Symbol('twisted-ts.web.pool.shutdown');
+type PooledSocket = Socket & { [kKey]?: string; [kShutdown]?: boolean };
+
+/**
+ * Whether the reactor's shutdown closed `socket`: a request on it must not be retried on a new
+ * connection (the pool's `retryAutomatically`), the reactor is going away.
+ *
+ * @internal
+ */
+export function closedByShutdown(socket: Socket | null | undefined): boolean {
+  return (socket as PooledSocket | null | undefined)?.[kShutdown] === true;
+}
+
+/** The reactor's connection registry, when the pool's reactor has one (a `Clock` has not). */
+function connectionOwner(reactor: IReactorTime): IConnectionOwner | undefined {
+  const owner = reactor as Partial<IConnectionOwner>;
+  return typeof owner.registerConnection === 'function' && typeof owner.unregisterConnection === 'function'
+    ? (owner as IConnectionOwner)
+    : undefined;
+}
 
 /**
  * The persistent connections of one or more agents.
@@ -73,6 +104,7 @@ export class HTTPConnectionPool {
         ).createConnection.call(this, restoreIdentityCheck(options), callback);
         socket[kKey] = this.getName(options as http.AgentOptions);
         socket.once('close', () => pool.#forget(socket));
+        pool.#register(socket);
         return socket;
       },
     };
@@ -126,6 +158,38 @@ export class HTTPConnectionPool {
     }
     this.#idle.clear();
     return Deferred.fromPromise(Promise.all(closing).then(() => undefined));
+  }
+
+  /** Puts `socket` in the reactor's registry until it closes, so that shutdown closes it. */
+  #register(socket: PooledSocket): void {
+    const owner = connectionOwner(this.#reactor);
+    if (owner === undefined) return;
+    const registered = {
+      disconnectForShutdown: () => this.#closeForShutdown(socket),
+      toString: () => `HTTP client connection to ${socket[kKey] ?? '?'}`,
+    };
+    owner.registerConnection(registered satisfies IRegisteredConnection);
+    socket.once('close', () => owner.unregisterConnection(registered));
+  }
+
+  /**
+   * The reactor shuts down: an idle socket is closed; one still connecting fails its request with
+   * `ConnectError`, one in use with `ConnectionLost` (the request's `ResponseNeverReceived`, or
+   * its body's `ResponseFailed`). Resolves once the socket has closed.
+   */
+  #closeForShutdown(socket: PooledSocket): Promise<void> | undefined {
+    if (socket.destroyed) return undefined;
+    const idle = this.#idle.get(socket[kKey] ?? '')?.has(socket) === true;
+    this.#forget(socket);
+    socket[kShutdown] = true;
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    if (idle) socket.destroy();
+    else if (socket.connecting) {
+      socket.destroy(new ConnectError('The reactor shut down before the connection was made.'));
+    } else {
+      socket.destroy(new ConnectionLost('The reactor shut down while the request was in progress.'));
+    }
+    return closed;
   }
 
   #keep(socket: PooledSocket): boolean {
