@@ -50,6 +50,7 @@ function badRequest(request: HTTPRequest, err: unknown, log: Logger): void {
     return;
   }
   log.info('Bad request from {client}: {reason}', { client: String(request.client), reason: err.message });
+  if (request.finished || request.disconnected) return; // a body cut short by a client that left
   request.nodeResponse.shouldKeepAlive = false;
   request.setResponseCode(400);
   request.setHeader('content-length', '0');

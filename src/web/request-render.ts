@@ -59,14 +59,18 @@ export function renderResource(request: Request, resource: IResource): void {
     // Beyond Twisted: an async render method. Its value is the body; a rejection is a failure.
     Promise.resolve(body).then(
       (value) => {
-        if (request.finished) return;
+        // A client that left while the body was computed gets nothing (notifyFinish told whoever
+        // asked): finishing now would throw, and the throw would have nowhere to go.
+        if (request.finished || request.disconnected) return;
         try {
           sendBody(request, resource, value);
         } catch (err) {
           request.processingFailed(new Failure(err));
         }
       },
-      (err: unknown) => request.processingFailed(new Failure(err)),
+      (err: unknown) => {
+        request.processingFailed(new Failure(err));
+      },
     );
     return;
   }
@@ -105,7 +109,8 @@ export function processingFailed(request: HTTPRequest, reason: Failure): Failure
     method: request.method,
     uri: request.uri,
   });
-  if (request.finished) return reason;
+  // Logged above; a finished request has its answer and a disconnected one has nobody to tell.
+  if (request.finished || request.disconnected) return reason;
   if (request.startedWriting) {
     // The status line is out: a 500 cannot follow. Cutting the connection tells the client.
     request.nodeResponse.destroy();

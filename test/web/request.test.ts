@@ -333,6 +333,38 @@ describe('failures while rendering', () => {
     expect((await fetch(served.url('/async-bad'))).status).toBe(500);
   });
 
+  test('an async render that settles after the client left is dropped, logged if it failed, and nothing escapes', async () => {
+    const escaped: unknown[] = [];
+    const onUnhandled = (reason: unknown) => escaped.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      for (const outcome of ['resolves', 'rejects'] as const) {
+        const settle = new Deferred<void>();
+        let lost = false;
+        mount(`late-${outcome}`, async (r) => {
+          r.notifyFinish().addErrback(() => {
+            lost = true;
+          });
+          await settle.asPromise();
+          if (outcome === 'rejects') throw new Error('failed after the client left');
+          return 'nobody reads this';
+        });
+        const socket = net.connect(served.port, '127.0.0.1');
+        socket.on('error', () => {});
+        socket.write(`GET /late-${outcome} HTTP/1.1\r\nHost: x\r\n\r\n`);
+        await until(() => served.connections() === 1, 'the connection');
+        socket.destroy();
+        await until(() => lost, 'the request to see its client leave');
+        settle.callback(undefined);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(escaped).toEqual([]);
+      expect(log.texts().filter((t) => t.includes('Error processing GET /late-'))).toEqual(['Error processing GET /late-rejects']);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   test('a render returning neither bytes nor NOT_DONE_YET answers 500', async () => {
     mount('wrong', () => 42 as unknown as string);
     const res = await fetch(served.url('/wrong'));
