@@ -43,6 +43,7 @@ import {
   type IResponse,
 } from '../../src/index.ts';
 import { until } from '../support/wait.ts';
+import { captureWebLog } from './support.ts';
 
 interface Seen {
   method: string;
@@ -526,5 +527,55 @@ describe('ContentDecoderAgent', () => {
     expect(br.headers.getRawHeaders('content-encoding')).toEqual([Buffer.from('br')]);
     expect((await readBody(br)).toString()).toBe('raw');
     await expect(readBody(await agent.request('GET', s.url('/bad')))).rejects.toBeInstanceOf(ResponseFailed);
+  });
+
+  test("a body protocol's throw in dataReceived is logged and ends the body with ResponseFailed; a rejection is logged; nothing escapes", async () => {
+    const s = await startServer((_req, res) =>
+      res.writeHead(200, { 'content-encoding': 'gzip' }).end(gzipSync('decoded text')),
+    );
+    const agent = new ContentDecoderAgent(new Agent(), [['gzip', GzipDecoder]]);
+    const escaped: unknown[] = [];
+    const onEscape = (err: unknown) => escaped.push(err);
+    process.on('uncaughtException', onEscape);
+    process.on('unhandledRejection', onEscape);
+    const log = captureWebLog();
+    try {
+      for (const kind of ['throws', 'rejects'] as const) {
+        const response = await agent.request('GET', s.url(`/${kind}`));
+        let reason: Failure | undefined;
+        response.deliverBody({
+          makeConnection() {},
+          dataReceived:
+            kind === 'throws'
+              ? () => {
+                  throw new Error(`the protocol ${kind}`);
+                }
+              : async () => {
+                  throw new Error(`the protocol ${kind}`);
+                },
+          connectionLost: (why: Failure) => {
+            reason = why;
+          },
+        });
+        await until(() => reason !== undefined, 'connectionLost');
+        if (kind === 'throws') {
+          expect(reason?.value).toBeInstanceOf(ResponseFailed);
+          expect(String((reason?.value as ResponseFailed).reasons[0].value)).toContain('the protocol throws');
+        } // a rejection may come after the body ended (ResponseDone): then it is only logged
+        await until(
+          () => log.events.some((e) => String((e.log_failure as Failure | undefined)?.value).includes(kind)),
+          'the failure to be logged',
+        );
+      }
+      await new Promise((r) => setTimeout(r, 20));
+      expect(escaped).toEqual([]);
+      expect(
+        log.texts().filter((t) => t.startsWith("Error in a response body protocol's dataReceived")),
+      ).toHaveLength(2);
+    } finally {
+      log.stop();
+      process.off('uncaughtException', onEscape);
+      process.off('unhandledRejection', onEscape);
+    }
   });
 });

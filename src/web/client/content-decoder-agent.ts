@@ -11,6 +11,7 @@ import { Failure } from '../../failure.ts';
 import { invalidArgType } from '../../validate.ts';
 import { type BytesLike, toByteString } from '../bytes.ts';
 import { Headers } from '../headers.ts';
+import { callBodyProtocol } from './body-protocol-call.ts';
 import {
   type IAgent,
   type IBodyProducer,
@@ -62,30 +63,40 @@ export class GzipDecoder implements IResponse {
     this.original.setPreviousResponse(response);
   }
 
-  /** Delivers the decompressed body to `protocol`. */
+  /** Delivers the decompressed body to `protocol`; a throw in its methods is logged and ends it. */
   deliverBody(protocol: IBodyProtocol): void {
     const gunzip = createGunzip();
     let transport: IBodyTransport | undefined;
     let failed = false;
-    gunzip.on('data', (data: Buffer) => {
-      if (!failed) protocol.dataReceived(data);
-    });
-    gunzip.on('error', (err) => {
+    const fail = (reason: unknown) => {
       if (failed) return;
       failed = true;
       transport?.abortConnection();
-      protocol.connectionLost(new Failure(new ResponseFailed([new Failure(err)], this.original)));
+      gunzip.destroy();
+      call('connectionLost', new Failure(new ResponseFailed([new Failure(reason)], this.original)));
+    };
+    const call = (method: keyof IBodyProtocol, arg: unknown) =>
+      callBodyProtocol(protocol, method, arg, (failedMethod, err) => {
+        if (failedMethod !== 'connectionLost') fail(err);
+      });
+    gunzip.on('data', (data: Buffer) => {
+      if (!failed) call('dataReceived', data);
     });
+    gunzip.on('error', fail);
     this.original.deliverBody({
       makeConnection: (t: IBodyTransport) => {
         transport = t;
-        protocol.makeConnection(t);
+        call('makeConnection', t);
       },
-      dataReceived: (data: Buffer) => void gunzip.write(data),
+      dataReceived: (data: Buffer) => {
+        if (!failed) gunzip.write(data);
+      },
       connectionLost: (reason: Failure) => {
         if (failed) return;
         gunzip.end(() => {
-          if (!failed) protocol.connectionLost(reason);
+          if (failed) return;
+          failed = true;
+          call('connectionLost', reason);
         });
       },
     });

@@ -8,11 +8,9 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import { ConnectionLost } from '../../errors/stream.ts';
 import { PotentialDataLoss, RequestStateError, ResponseDone, ResponseFailed } from '../../errors/web.ts';
 import { Failure } from '../../failure.ts';
-import { Logger } from '../../logger/logger.ts';
 import { Headers } from '../headers.ts';
+import { callBodyProtocol } from './body-protocol-call.ts';
 import { type IBodyProtocol, type IBodyTransport, type IResponse, UNKNOWN_LENGTH } from '../iweb.ts';
-
-const log = new Logger('twisted-ts.web.client');
 
 /** What a `Response` remembers of its request. */
 export interface RequestSummary {
@@ -142,22 +140,11 @@ export class Response implements IResponse {
 
   /** Calls a protocol method; a throw is logged, the body abandoned and the protocol told. */
   #call(protocol: IBodyProtocol, method: keyof IBodyProtocol, arg: unknown): boolean {
-    try {
-      const result = (protocol[method] as (a: unknown) => unknown).call(protocol, arg);
-      if (result instanceof Promise)
-        result.catch((err: unknown) => this.#protocolFailed(protocol, method, err));
-      return true;
-    } catch (err) {
-      this.#protocolFailed(protocol, method, err);
-      return false;
-    }
-  }
-
-  #protocolFailed(protocol: IBodyProtocol, method: string, err: unknown): void {
-    log.failure(`Error in a response body protocol's ${method}`, err);
-    if (method === 'connectionLost' || this.#state === 'finished') return;
-    this.#state = 'finished';
-    this.#req.destroy();
-    this.#call(protocol, 'connectionLost', new Failure(new ResponseFailed([new Failure(err)], this)));
+    return callBodyProtocol(protocol, method, arg, (failedMethod, err) => {
+      if (failedMethod === 'connectionLost' || this.#state === 'finished') return;
+      this.#state = 'finished';
+      this.#req.destroy();
+      this.#call(protocol, 'connectionLost', new Failure(new ResponseFailed([new Failure(err)], this)));
+    });
   }
 }
