@@ -37,6 +37,7 @@ import {
   SchemeNotSupported,
   UNKNOWN_LENGTH,
   readBody,
+  type Response,
   succeed,
   fail,
   type IBodyTransport,
@@ -289,6 +290,23 @@ describe('response bodies', () => {
     });
     const response = await new Agent().request('GET', s.url());
     await expect(readBody(response)).rejects.toBeInstanceOf(ResponseFailed);
+  });
+
+  test('a connection that breaks before deliverBody: the body that came, then ResponseFailed (no hang)', async () => {
+    const s = await startServer((_req, res) => {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('only part');
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    const response = await new Agent().request('GET', s.url());
+    await until(() => (response as Response).nodeResponse.destroyed, 'the connection to break');
+    const events: string[] = [];
+    response.deliverBody({
+      makeConnection: () => events.push('connected'),
+      dataReceived: (data: Buffer) => events.push(`data:${data.toString()}`),
+      connectionLost: (reason: Failure) => events.push(`lost:${reason.value?.constructor.name}`),
+    });
+    expect(events).toEqual(['connected', 'data:only part', 'lost:ResponseFailed']);
   });
 
   test('pauseProducing stops reading the body until resumeProducing', async () => {

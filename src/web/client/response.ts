@@ -43,6 +43,8 @@ export class Response implements IResponse {
   readonly #req: ClientRequest;
   readonly #framed: boolean;
   #state: BodyState = 'waiting';
+  /** What was left when the connection broke before `deliverBody` (Twisted's DEFERRED_CLOSE). */
+  #lostEarly: { chunks: Buffer[]; reason: ResponseFailed } | undefined;
 
   /** @internal Made by `Agent` when the head arrives. */
   constructor(res: IncomingMessage, req: ClientRequest, request: { method: string; uri: string }) {
@@ -68,6 +70,23 @@ export class Response implements IResponse {
     // A body that only the end of the connection ends may be cut short without anyone knowing.
     this.#framed = noBody || chunked || length !== undefined;
     res.pause();
+    // The connection may break before anyone asks for the body: keep what had arrived and why,
+    // for deliverBody to hand over (Node still lets the buffer be read during 'close').
+    res.once('close', () => {
+      if (this.#state !== 'waiting' || res.complete) return;
+      const chunks: Buffer[] = [];
+      for (let chunk: Buffer | null = res.read(); chunk !== null; chunk = res.read()) chunks.push(chunk);
+      this.#lostEarly = { chunks, reason: this.#connectionLost() };
+    });
+  }
+
+  /** The `ResponseFailed` of a body cut short by the connection, with the socket's error if any. */
+  #connectionLost(): ResponseFailed {
+    const cause = this.#res.errored ?? this.#req.errored ?? undefined;
+    return new ResponseFailed(
+      [new Failure(new ConnectionLost(undefined, cause ? { osError: cause } : undefined))],
+      this,
+    );
   }
 
   /** Records the response that redirected to this one. */
@@ -119,20 +138,21 @@ export class Response implements IResponse {
       this.#call(protocol, 'connectionLost', new Failure(reason));
     };
     if (!this.#call(protocol, 'makeConnection', transport)) return;
+    const early = this.#lostEarly;
+    if (early !== undefined) {
+      this.#lostEarly = undefined;
+      for (const chunk of early.chunks) {
+        if (this.#state === 'delivering') this.#call(protocol, 'dataReceived', chunk);
+      }
+      finish(early.reason);
+      return;
+    }
     res.on('data', (chunk: Buffer) => {
       if (this.#state === 'delivering') this.#call(protocol, 'dataReceived', chunk);
     });
     res.on('end', () => finish(this.#framed ? new ResponseDone() : new PotentialDataLoss()));
     res.on('close', () => {
-      if (!res.complete) {
-        const cause = res.errored ?? req.errored ?? undefined;
-        finish(
-          new ResponseFailed(
-            [new Failure(new ConnectionLost(undefined, cause ? { osError: cause } : undefined))],
-            this,
-          ),
-        );
-      }
+      if (!res.complete) finish(this.#connectionLost());
     });
     res.on('error', () => undefined); // reported through 'close' above
     if (!paused) res.resume();
