@@ -439,6 +439,34 @@ describe('HTTPConnectionPool', () => {
     await until(() => s.connections.size === 0, 'the idle connection to time out');
   });
 
+  test('maxPersistentPerHost 0 keeps no connection; bad limits are refused with a typed error', async () => {
+    const s = await startServer((_req, res) => res.end('ok'));
+    const pool = new HTTPConnectionPool();
+    pool.maxPersistentPerHost = 0;
+    const agent = new Agent(undefined, { pool });
+    for (let i = 0; i < 2; i++)
+      expect((await readBody(await agent.request('GET', s.url()))).toString()).toBe('ok');
+    await until(() => s.connections.size === 0, 'the server to see each connection closed');
+    expect(s.opened).toBe(2);
+    expect(pool.cachedConnections).toBe(0);
+    expect(() => (pool.maxPersistentPerHost = -1)).toThrow(
+      expect.objectContaining({
+        code: 'ERR_OUT_OF_RANGE',
+        message: expect.stringContaining('maxPersistentPerHost'),
+      }),
+    );
+    expect(() => (pool.maxPersistentPerHost = 1.5)).toThrow(
+      expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }),
+    );
+    expect(() => (pool.cachedConnectionTimeout = Number.NaN)).toThrow(
+      expect.objectContaining({
+        code: 'ERR_OUT_OF_RANGE',
+        message: expect.stringContaining('cachedConnectionTimeout'),
+      }),
+    );
+    expect(pool.maxPersistentPerHost).toBe(0);
+  });
+
   test('a GET on a cached connection the server closed is retried once on a new one', async () => {
     let requests = 0;
     const s = await startServer((req, res) => {

@@ -26,7 +26,7 @@ import type {
   IRegisteredConnection,
 } from '../../interfaces.ts';
 import { reactor as globalReactor } from '../../reactor/index.ts';
-import { validateBoolean } from '../../validate.ts';
+import { validateBoolean, validateDelay, validateInteger } from '../../validate.ts';
 import { restoreIdentityCheck } from './identity-checks.ts';
 
 const kKey = Symbol('twisted-ts.web.pool.key');
@@ -62,10 +62,8 @@ function connectionOwner(reactor: IReactorTime): IConnectionOwner | undefined {
 export class HTTPConnectionPool {
   /** Whether connections are kept open between requests (Twisted's `persistent`). */
   readonly persistent: boolean;
-  /** The most idle connections kept per destination (scheme, host, port). */
-  maxPersistentPerHost = 2;
-  /** Seconds an idle connection is kept before it is closed. */
-  cachedConnectionTimeout = 240;
+  #maxPersistentPerHost = 2;
+  #cachedConnectionTimeout = 240;
   /** Whether an idempotent request that fails on a reused connection before any response is retried once. */
   retryAutomatically = true;
   readonly #reactor: IReactorTime;
@@ -116,6 +114,32 @@ export class HTTPConnectionPool {
     };
     this.#http = Object.assign(new http.Agent(options), hooks);
     this.#https = Object.assign(new https.Agent(options), hooks);
+  }
+
+  /**
+   * The most idle connections kept per destination (scheme, host, port); 0 keeps none.
+   *
+   * @throws RangeError (`ERR_OUT_OF_RANGE`) for anything but an integer >= 0.
+   */
+  get maxPersistentPerHost(): number {
+    return this.#maxPersistentPerHost;
+  }
+  set maxPersistentPerHost(value: number) {
+    validateInteger(value, 'maxPersistentPerHost', 0);
+    this.#maxPersistentPerHost = value;
+  }
+
+  /**
+   * Seconds an idle connection is kept before it is closed.
+   *
+   * @throws RangeError (`ERR_OUT_OF_RANGE`) for anything but a finite number >= 0.
+   */
+  get cachedConnectionTimeout(): number {
+    return this.#cachedConnectionTimeout;
+  }
+  set cachedConnectionTimeout(value: number) {
+    validateDelay(value, 'cachedConnectionTimeout');
+    this.#cachedConnectionTimeout = value;
   }
 
   /**
@@ -196,7 +220,8 @@ export class HTTPConnectionPool {
     const key = socket[kKey] ?? '';
     let set = this.#idle.get(key);
     if (set === undefined) this.#idle.set(key, (set = new Set()));
-    if (set.size >= this.maxPersistentPerHost) {
+    if (this.#maxPersistentPerHost === 0) return false; // keep none: Node closes it
+    if (set.size >= this.#maxPersistentPerHost) {
       // Twisted drops the oldest cached connection to make room for the newest.
       const oldest = set.values().next().value as Socket;
       this.#forget(oldest);
