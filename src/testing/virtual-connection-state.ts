@@ -3,27 +3,18 @@
  *
  * @module
  */
-import type { IConnectionOwner, IProtocol } from '../interfaces.ts';
+import type { IConnectionOwner } from '../interfaces.ts';
 import type { Clock } from '../task/index.ts';
 import type { IPv4Address, IPv6Address } from '../transports/address.ts';
+import type { ConnectionState } from '../transports/tcp/connection-config.ts';
 
 /**
- * Where a connection end is — the real `Connection`'s states:
- *
- * - `'open'`: reading and writing.
- * - `'readClosed'`: the peer sent everything and the protocol, a half-close one, was told
- *   (`readConnectionLost`); writing goes on.
- * - `'writeClosed'`: `loseWriteConnection()`: the FIN follows the data still to send; reading
- *   goes on.
- * - `'halfClosed'`: both; the connection closes (`ConnectionDone`) once both are done.
- * - `'disconnecting'`: `loseConnection()` (or a FIN to a protocol that does not half-close): the
- *   data still to send goes out (a registered producer may still write until it unregisters),
- *   then the connection closes. What arrives is discarded.
- * - `'closing'`: aborted, failed or shut down; the protocol is told on the next clock step.
- * - `'closed'`: `connectionLost` was delivered; every method is a no-op.
+ * Where a connection end is — the real `Connection`'s states, the same type
+ * (see `ConnectionState`: `'open'`, `'readClosed'`, `'writeClosed'`, `'halfClosed'`,
+ * `'disconnecting'`, `'closing'`, `'closed'`). On a virtual network `'closing'` ends on the next
+ * clock step.
  */
-export type VirtualConnectionState =
-  'open' | 'readClosed' | 'writeClosed' | 'halfClosed' | 'disconnecting' | 'closing' | 'closed';
+export type VirtualConnectionState = ConnectionState;
 
 /** What a connection end needs from its host: a clock, and the registry shutdown ends it from. */
 export interface ConnectionHost extends IConnectionOwner {
@@ -43,9 +34,4 @@ export interface ConnectionEndOptions {
   readonly onClosed?: () => void;
 }
 
-/** Whether `p` handles half-close (Twisted's `IHalfCloseableProtocol`: both methods defined). */
-export const halfCloseable = (
-  p: IProtocol,
-): p is IProtocol & { readConnectionLost(): unknown; writeConnectionLost(): unknown } =>
-  typeof (p as { readConnectionLost?: unknown }).readConnectionLost === 'function' &&
-  typeof (p as { writeConnectionLost?: unknown }).writeConnectionLost === 'function';
+export { halfCloseable } from '../transports/tcp/connection-config.ts';

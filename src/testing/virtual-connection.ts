@@ -15,10 +15,16 @@ import type {
   IRegisteredConnection,
   IStreamTransport,
 } from '../interfaces.ts';
-import { callWithContext, err as logErr } from '../log/index.ts';
+import { err as logErr } from '../log/index.ts';
 import type { IPv4Address, IPv6Address } from '../transports/address.ts';
-import { watchHookResult } from '../transports/tcp/hook-result.ts';
 import { closeReason } from '../transports/tcp/close-reason.ts';
+import {
+  callHook,
+  isEnding,
+  isOpenish,
+  readsData,
+  tellConnectionLost,
+} from '../transports/tcp/protocol-calls.ts';
 import { ProducerSlot } from '../transports/tcp/producer-slot.ts';
 import { checkStreamData, checkStreamSequence } from '../transports/tcp/stream-data.ts';
 import { validateBoolean } from '../validate.ts';
@@ -75,11 +81,7 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
     this.#remote = options.remote;
     this.#onClosed = options.onClosed;
     this.#send = new SendBuffer(options.host.clock, this.#flushed);
-    this.#receive = new ReceiveQueue(
-      options.host.clock,
-      this.#take,
-      () => this.#state !== 'closing' && this.#state !== 'closed',
-    );
+    this.#receive = new ReceiveQueue(options.host.clock, this.#take, () => !isEnding(this.#state));
   }
 
   /** @internal Wires the pipe this end writes into and the one it reads from. */
@@ -170,7 +172,7 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
    * more.
    */
   readonly #flushed = (): void => {
-    if (this.#state === 'closing' || this.#state === 'closed') return;
+    if (isEnding(this.#state)) return;
     if (this.#send.closeWhenFlushed) {
       this.#send.sendFin();
       this.#lose();
@@ -201,7 +203,7 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
 
   /** @internal The window opened: send what waits. */
   windowOpened(): void {
-    if (this.#state !== 'closing' && this.#state !== 'closed') this.#send.pump();
+    if (!isEnding(this.#state)) this.#send.pump();
   }
 
   /** @internal A segment was retransmitted until TCP gave up (a partition that did not heal). */
@@ -213,18 +215,13 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
   // ---------------------------------------------------------------------------------------------
   // Closing
 
-  #isOpenish(): boolean {
-    const s = this.#state;
-    return s === 'open' || s === 'readClosed' || s === 'writeClosed' || s === 'halfClosed';
-  }
-
   /**
    * Closes the connection once everything written has been sent; with a producer registered,
    * once it has unregistered too. The protocol then gets `connectionLost` with `ConnectionDone`.
    * Data that arrives meanwhile is discarded. A no-op once disconnecting.
    */
   loseConnection(): void {
-    if (!this.#isOpenish()) return;
+    if (!isOpenish(this.#state)) return;
     this.#reason ??= closeReason(ConnectionDone);
     this.#state = 'disconnecting';
     this.#receive.clear();
@@ -249,7 +246,7 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
    * next clock step. A no-op once closing.
    */
   abortConnection(): void {
-    if (this.#state === 'closing' || this.#state === 'closed') return;
+    if (isEnding(this.#state)) return;
     this.#reason = closeReason(ConnectionAborted);
     this.#destroy('reset');
   }
@@ -321,43 +318,21 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
     this.#host.unregisterConnection(this);
     this.#onClosed?.();
     const reason = this.#reason ?? closeReason(ConnectionDone);
-    try {
-      this.#producer?.stop();
-    } catch (e) {
-      logErr(e, `Error stopping the producer of ${this.#prefix}`, this.#prefix);
-    }
-    const protocol = this.#protocol;
-    if (protocol !== undefined) {
-      const why = `Unhandled error in ${this.#prefix} connectionLost`;
-      let result: unknown;
-      try {
-        result = callWithContext(this.#logContext, () => protocol.connectionLost(reason));
-      } catch (e) {
-        logErr(e, why, this.#prefix);
-      }
-      watchHookResult(result, (e) => logErr(e, why, this.#prefix));
-    }
+    tellConnectionLost(this.#logContext, this.#producer, this.#protocol, reason);
     this.#onLost?.(reason);
   }
 
   /** Calls a protocol hook in this connection's log context; a throw or rejection drops the connection. */
   #call(hook: string, fn: () => unknown): void {
-    let result: unknown;
-    try {
-      result = callWithContext(this.#logContext, fn);
-    } catch (e) {
-      this.#hookFailed(e, hook);
-      return;
-    }
-    if (result !== undefined) watchHookResult(result, (reason) => this.#hookFailed(reason, hook));
+    callHook(this.#logContext, hook, fn, this.#hookFailed);
   }
 
-  #hookFailed(error: unknown, hook: string): void {
+  readonly #hookFailed = (error: unknown, hook: string): void => {
     logErr(error, `Unhandled error in ${this.#prefix} ${hook}`, this.#prefix);
-    if (this.#state === 'closing' || this.#state === 'closed') return;
+    if (isEnding(this.#state)) return;
     this.#reason = new Failure(error);
     this.#destroy('fin');
-  }
+  };
 
   // ---------------------------------------------------------------------------------------------
   // Receiving (called by the pipe from the peer)
@@ -387,7 +362,7 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
       return;
     }
     this.#receive.consumed(segment.data.length);
-    if (state !== 'open' && state !== 'writeClosed') return; // disconnecting: discarded
+    if (!readsData(state)) return; // disconnecting: discarded
     const data = segment.data;
     this.#call('dataReceived', () => this.#protocol?.dataReceived(data));
   };
@@ -395,7 +370,7 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
   /** The peer sent everything. */
   #finArrived(): void {
     const state = this.#state;
-    if (state !== 'open' && state !== 'writeClosed') return;
+    if (!readsData(state)) return;
     const protocol = this.#protocol;
     if (protocol !== undefined && halfCloseable(protocol)) {
       this.#state = state === 'open' ? 'readClosed' : 'halfClosed';
@@ -421,7 +396,7 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
 
   /** Reads again after `pauseProducing()` (what arrived meanwhile comes on the next clock step); not once disconnecting. */
   resumeProducing(): void {
-    if (this.#isOpenish()) this.#receive.resume();
+    if (isOpenish(this.#state)) this.#receive.resume();
   }
 
   /** Stops for good: `loseConnection()`. */
@@ -442,7 +417,7 @@ export class VirtualConnection implements IStreamTransport, IRegisteredConnectio
       () => this.#send.size === 0,
       (e) => this.#hookFailed(e, 'resumeProducing'),
     );
-    this.#producer.register(producer, streaming, this.#state === 'closing' || this.#state === 'closed');
+    this.#producer.register(producer, streaming, isEnding(this.#state));
   }
 
   /** Unregisters the producer; a `loseConnection()` that waited for it now proceeds. */

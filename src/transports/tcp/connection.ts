@@ -18,14 +18,14 @@ import type {
   ITLSTransport,
   StreamAddress,
 } from '../../interfaces.ts';
-import { callWithContext, err as logErr } from '../../log/log.ts';
+import { err as logErr } from '../../log/log.ts';
 import { validateBoolean } from '../../validate.ts';
 import type { Certificate } from '../tls/certificate.ts';
 import { hostCertificateOf, peerCertificateOf, startTLS } from '../tls/start-tls.ts';
 import { ProducerSlot } from './producer-slot.ts';
 import { checkStreamData, checkStreamSequence } from './stream-data.ts';
-import { watchHookResult } from './hook-result.ts';
 import { closeReason } from './close-reason.ts';
+import { callHook, isEnding, isOpenish, readsData, tellConnectionLost } from './protocol-calls.ts';
 import { halfCloseable, lostReason } from './connection-config.ts';
 import type { ConnectionConfig, ConnectionState } from './connection-config.ts';
 
@@ -161,7 +161,7 @@ export class Connection<A extends StreamAddress = StreamAddress>
    * `ConnectionDone`. Data that arrives meanwhile is discarded. A no-op once disconnecting.
    */
   loseConnection(): void {
-    if (!this.#isOpenish()) return;
+    if (!isOpenish(this.#state)) return;
     this.#reason ??= closeReason(ConnectionDone);
     this.#state = 'disconnecting';
     if (this.#producer?.producer === undefined) this.#socket.destroySoon();
@@ -173,7 +173,7 @@ export class Connection<A extends StreamAddress = StreamAddress>
    * no-op once closing.
    */
   abortConnection(): void {
-    if (this.#state === 'closing' || this.#state === 'closed') return;
+    if (isEnding(this.#state)) return;
     this.#reason = closeReason(ConnectionAborted);
     this.#destroy(true);
   }
@@ -241,11 +241,15 @@ export class Connection<A extends StreamAddress = StreamAddress>
    * @throws ProducerStateError when a producer is registered already; TypeError for a non-producer.
    */
   registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
-    this.#producer ??= new ProducerSlot(
-      () => this.#socket.writableLength === 0,
-      (e) => this.#hookFailed(e, 'resumeProducing'),
-    );
-    this.#producer.register(producer, streaming, this.#state === 'closing' || this.#state === 'closed');
+    if (this.#producer === undefined) {
+      this.#producer = new ProducerSlot(
+        () => this.#socket.writableLength === 0,
+        (e) => this.#hookFailed(e, 'resumeProducing'),
+      );
+      // Only a producer cares when the buffer drains: most connections never listen for it.
+      this.#socket.on('drain', socketHandlers.drain);
+    }
+    this.#producer.register(producer, streaming, isEnding(this.#state));
   }
 
   /** Unregisters the producer; a `loseConnection()` that waited for it now proceeds. */
@@ -264,7 +268,7 @@ export class Connection<A extends StreamAddress = StreamAddress>
 
   /** Reads again after `pauseProducing()`; not once disconnecting. */
   resumeProducing(): void {
-    if (this.#isOpenish()) this.#socket.resume();
+    if (isOpenish(this.#state)) this.#socket.resume();
   }
 
   /** Stops for good: `loseConnection()`. */
@@ -372,16 +376,11 @@ export class Connection<A extends StreamAddress = StreamAddress>
     else producer.wrote(this.#socket.write(data));
   }
 
-  #isOpenish(): boolean {
-    const state = this.#state;
-    return state === 'open' || state === 'readClosed' || state === 'writeClosed' || state === 'halfClosed';
-  }
-
   #attach(socket: OwnedSocket): void {
     socket[kConnection] = this as Connection<StreamAddress>;
     socket.on('data', socketHandlers.data);
     socket.on('end', socketHandlers.end);
-    socket.on('drain', socketHandlers.drain);
+    if (this.#producer !== undefined) socket.on('drain', socketHandlers.drain);
     socket.on('error', socketHandlers.error);
     socket.on('close', socketHandlers.close);
   }
@@ -411,23 +410,16 @@ export class Connection<A extends StreamAddress = StreamAddress>
 
   /** Calls `fn` (a protocol hook) in this connection's log context; a throw or rejection drops it. */
   #call(hook: string, fn: () => unknown): void {
-    let result: unknown;
-    try {
-      result = callWithContext(this.#logContext, fn);
-    } catch (e) {
-      this.#hookFailed(e, hook);
-      return;
-    }
-    if (result !== undefined) watchHookResult(result, (reason) => this.#hookFailed(reason, hook));
+    callHook(this.#logContext, hook, fn, this.#hookFailed);
   }
 
   /** A protocol hook threw (or rejected): log it and drop the connection with it as the reason (Twisted). */
-  #hookFailed(error: unknown, hook: string): void {
+  readonly #hookFailed = (error: unknown, hook: string): void => {
     logErr(error, `Unhandled error in ${this.#prefix} ${hook}`, this.#prefix);
-    if (this.#state === 'closing' || this.#state === 'closed') return;
+    if (isEnding(this.#state)) return;
     this.#reason = new Failure(error);
     this.#destroy(false);
-  }
+  };
 
   readonly #deliver = (): unknown => {
     const chunk = this.#chunk as Buffer;
@@ -437,8 +429,7 @@ export class Connection<A extends StreamAddress = StreamAddress>
 
   /** `'data'`: the protocol gets it, unless the connection is ending. */
   static #onData(connection: Connection<StreamAddress>, chunk: Buffer): void {
-    const state = connection.#state;
-    if (state !== 'open' && state !== 'writeClosed') return;
+    if (!readsData(connection.#state)) return;
     connection.#chunk = chunk;
     connection.#call('dataReceived', connection.#deliver);
   }
@@ -446,7 +437,7 @@ export class Connection<A extends StreamAddress = StreamAddress>
   /** `'end'`: the peer sent FIN. */
   static #onEnd(connection: Connection<StreamAddress>): void {
     const state = connection.#state;
-    if (state !== 'open' && state !== 'writeClosed') return;
+    if (!readsData(state)) return;
     if (connection.#halfCloseable) {
       connection.#state = state === 'open' ? 'readClosed' : 'halfClosed';
       const protocol = connection.#protocol as IProtocol & { readConnectionLost(): unknown };
@@ -461,7 +452,7 @@ export class Connection<A extends StreamAddress = StreamAddress>
   }
 
   readonly #writeEnded = (): void => {
-    if (!this.#halfCloseable || this.#state === 'closing' || this.#state === 'closed') return;
+    if (!this.#halfCloseable || isEnding(this.#state)) return;
     const protocol = this.#protocol as IProtocol & { writeConnectionLost(): unknown };
     this.#call('writeConnectionLost', () => protocol.writeConnectionLost());
   };
@@ -485,21 +476,7 @@ export class Connection<A extends StreamAddress = StreamAddress>
     connection.#state = 'closed';
     connection.#owner.unregisterConnection(connection);
     const reason = connection.#reason ?? closeReason(ConnectionDone);
-    try {
-      connection.#producer?.stop();
-    } catch (e) {
-      logErr(e, `Error stopping the producer of ${connection.#prefix}`, connection.#prefix);
-    }
-    const protocol = connection.#protocol;
-    let result: unknown;
-    try {
-      result = callWithContext(connection.#logContext, () => protocol.connectionLost(reason));
-    } catch (e) {
-      logErr(e, `Unhandled error in ${connection.#prefix} connectionLost`, connection.#prefix);
-    }
-    watchHookResult(result, (e) =>
-      logErr(e, `Unhandled error in ${connection.#prefix} connectionLost`, connection.#prefix),
-    );
+    tellConnectionLost(connection.#logContext, connection.#producer, connection.#protocol, reason);
     connection.#onLost?.(reason);
     for (const resolve of connection.#closedWaiters.splice(0)) resolve();
   }

@@ -176,6 +176,23 @@ describe('registration rules', () => {
     server.transport.registerProducer(p, true);
   });
 
+  it("the socket is listened to for 'drain' only from the first registration, once", async () => {
+    const { server } = await connectedPair(
+      newReactor(),
+      () => new Recording(),
+      () => new Recording(),
+    );
+    const socket = (server.transport as Connection).getHandle();
+    expect(socket.listenerCount('drain')).toBe(0); // most connections never have a producer
+    const p: IPushProducer = { pauseProducing() {}, resumeProducing() {}, stopProducing() {} };
+    server.transport.registerProducer(p, true);
+    expect(socket.listenerCount('drain')).toBe(1);
+    expect(() => server.transport.registerProducer(p, true)).toThrow(ProducerStateError);
+    server.transport.unregisterProducer();
+    server.transport.registerProducer(p, false);
+    expect(socket.listenerCount('drain')).toBe(1);
+  });
+
   it('a non-producer is a TypeError naming the argument', async () => {
     const { server } = await connectedPair(
       newReactor(),
