@@ -1,7 +1,7 @@
 /**
- * `ReactorCore`: the lifecycle of Twisted's reactor on Node's event loop (`run`/`stop`/`crash`)
- * and its system events, over the pieces beside it: delayed calls on one timer
- * (reactor-timer.ts), signal handling (shutdown-signals.ts) and the registry of ports and
+ * `ReactorCore`: the lifecycle of Twisted's reactor on Node's event loop (`run`/`stop`/`crash`),
+ * over the pieces beside it: delayed calls on one timer (reactor-timer.ts), signal handling
+ * (shutdown-signals.ts), the system events (system-events.ts) and the registry of ports and
  * connections that shutdown ends (registry.ts). `Reactor` (reactor.ts) builds on it.
  *
  * @internal
@@ -9,26 +9,19 @@
  */
 import { Deferred } from '../defer/deferred.ts';
 import { ReportingEmitter } from '../defer/reporting-emitter.ts';
+import { handleAsyncResult } from '../defer/user-code.ts';
 import { ReactorAlreadyRunning, ReactorNotRestartable, ReactorNotRunning } from '../errors.ts';
-import type {
-  IConnectionOwner,
-  IListeningPort,
-  StreamAddress,
-  IReactorTime,
-  IRegisteredConnection,
-  TriggerId,
-  TriggerPhase,
-} from '../interfaces.ts';
+import type { IThreadPool, ThreadTarget, IReactorThreads, IReactorTime, TriggerId } from '../interfaces.ts';
 import { err } from '../log/log.ts';
 import type { DelayedCall } from '../task/delayed-call.ts';
 import type { TimerQueue } from '../task/timer-queue.ts';
-import { invalidArgType, readOptions, validateBoolean } from '../validate.ts';
+import { readOptions, validateBoolean, validateFunction } from '../validate.ts';
 import { MAX_TIMER_DELAY_MS, ReactorTimer } from './reactor-timer.ts';
 import { isRunning, nextState } from './reactor-state.ts';
 import type { ReactorEvent, ReactorState } from './reactor-state.ts';
 import { Registry } from './registry.ts';
 import { ShutdownSignals } from './shutdown-signals.ts';
-import { stopThreadPool } from './thread-pools.ts';
+import { reactorThreadPool, stopThreadPool } from './thread-pools.ts';
 import { SystemEvents } from './system-events.ts';
 
 /** Options of {@link Reactor.run}. */
@@ -48,13 +41,14 @@ export interface ReactorEvents {
 function noop(): void {}
 
 /**
- * The reactor's core (see `Reactor`, which adds names, threads and the transports): its
- * lifecycle (`run`/`stop`/`crash` and the `startup`/`shutdown` system events), system event
- * triggers, time and delayed calls, and the ports and connections that shutdown ends.
+ * The reactor's core (see `Reactor`, which adds system event triggers, names, the transports and
+ * the owner side of ports and connections): the lifecycle (`run`/`stop`/`crash`, firing the
+ * `startup`/`shutdown` system events and ending ports and connections at shutdown),
+ * `callWhenRunning`/`callFromThread`, threads, time and delayed calls.
  *
  * @internal
  */
-export class ReactorCore extends ReportingEmitter<ReactorEvents> implements IReactorTime, IConnectionOwner {
+export class ReactorCore extends ReportingEmitter<ReactorEvents> implements IReactorTime, IReactorThreads {
   #state: ReactorState = 'idle'; // see reactor-state.ts for the transitions
   /** Fires once the startup event of the current run has completed: shutdown waits for it. */
   #startup = new Deferred<void>();
@@ -66,9 +60,19 @@ export class ReactorCore extends ReportingEmitter<ReactorEvents> implements IRea
     () => nextState(this.#state, 'stop') !== undefined,
     () => this.stop(),
   );
-  readonly #events = new SystemEvents();
-  readonly #registry = new Registry();
+  readonly #events: SystemEvents;
+  readonly #registry: Registry;
   readonly #timer = new ReactorTimer(() => this.seconds());
+
+  /**
+   * @internal Made by `Reactor`, which keeps the `registry` of its ports and connections and the
+   * system `events` too.
+   */
+  constructor(registry: Registry, events: SystemEvents) {
+    super();
+    this.#registry = registry;
+    this.#events = events;
+  }
 
   /** True between the `during` phase of startup and the `during` phase of shutdown. */
   get running(): boolean {
@@ -167,36 +171,68 @@ export class ReactorCore extends ReportingEmitter<ReactorEvents> implements IRea
   }
 
   // ---------------------------------------------------------------------------------------------
-  // System events
+  // Calls
 
   /**
-   * Adds a trigger for a phase of a system event (`startup`, `shutdown`, or one of your own fired
-   * with {@link fireSystemEvent}). A `before` trigger may return a Deferred or a Promise: the
-   * event waits for it. An exception in a trigger is logged; the others still run. Each trigger
-   * runs once: firing an event consumes its triggers, as in Twisted.
-   */
-  addSystemEventTrigger<A extends unknown[]>(
-    phase: TriggerPhase,
-    eventType: string,
-    fn: (...args: A) => unknown,
-    ...args: A
-  ): TriggerId {
-    return this.#events.add(phase, eventType, fn, args);
-  }
-
-  /**
-   * Removes a pending trigger. Removing one from another trigger of the same event prevents it.
+   * Calls `fn(...args)` when the reactor is running: at once if it is (exceptions propagate; the
+   * rejection of a Promise it returns is logged), else in the `after startup` phase, in
+   * registration order (as a trigger: a throw or a rejection is logged).
    *
-   * @throws TypeError (`ERR_INVALID_ARG_VALUE`) when the id is unknown, or its trigger was
-   *   already removed or has already run.
+   * @returns the trigger id when the call was deferred, for `removeSystemEventTrigger`.
    */
-  removeSystemEventTrigger(id: TriggerId): void {
-    this.#events.remove(id);
+  callWhenRunning<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): TriggerId | undefined {
+    validateFunction(fn, 'fn');
+    if (this.running) {
+      handleAsyncResult(fn(...args), logCallError, ['callWhenRunning', fn]);
+      return undefined;
+    }
+    return this.#events.add('after', 'startup', fn, args);
   }
 
-  /** Fires a system event: its `before`, `during` and `after` triggers, as for startup and shutdown. */
-  fireSystemEvent(eventType: string): void {
-    this.#events.fire(eventType);
+  /**
+   * Calls `fn(...args)` in the next turn of the event loop (`setImmediate`). Node has no threads
+   * sharing the reactor; this keeps Twisted's name for "run this soon, not now". An exception,
+   * or the rejection of a Promise it returns, is logged.
+   */
+  callFromThread<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): void {
+    validateFunction(fn, 'fn');
+    setImmediate(() => {
+      let result: unknown;
+      try {
+        result = fn(...args);
+      } catch (e) {
+        logCallError(e, ['callFromThread', fn]);
+        return;
+      }
+      handleAsyncResult(result, logCallError, ['callFromThread', fn]);
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Threads (IReactorThreads)
+
+  /**
+   * The reactor's pool of worker threads (Twisted's `getThreadPool`), which `deferToThread` and
+   * {@link callInThread} use: Twisted's `ThreadPool(0, 10)`, made and started on first use.
+   * Shutdown stops it once the jobs given to it have finished (docs/threads.md).
+   */
+  getThreadPool(): IThreadPool {
+    return reactorThreadPool(this);
+  }
+
+  /** Sets the most worker threads the reactor's pool runs at once (also while it runs). */
+  suggestThreadPoolSize(size: number): void {
+    this.getThreadPool().adjustPoolsize(undefined, size);
+  }
+
+  /**
+   * Runs a job in the reactor's pool, ignoring its result (Twisted's `callInThread`): a
+   * self-contained function `fn(...args)` (its source is sent to a worker thread), or
+   * `(moduleUrl, exportName, ...args)`. An error in the job is logged. See `deferToThread` for a
+   * Deferred of the result.
+   */
+  callInThread(target: ThreadTarget, ...args: unknown[]): void {
+    this.getThreadPool().callInThread(target, ...args);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -243,42 +279,12 @@ export class ReactorCore extends ReportingEmitter<ReactorEvents> implements IRea
       );
     }
   }
-
   /**
-   * Called by a port when it starts listening, so that shutdown stops it. A port that registers
-   * once shutdown is over (one not opened through this reactor's `listen*`) is stopped at once.
+   * @internal True once shutdown is over (Twisted's loop has ended): a port that registers now
+   * is stopped at once.
    */
-  registerPort(port: IListeningPort<StreamAddress>): void {
-    if (port === null || typeof port !== 'object' || typeof port.stopListening !== 'function') {
-      throw invalidArgType('port', 'a listening port (an object with stopListening())', port);
-    }
-    this.#registry.registerPort(port);
-    if (this.#state === 'finished') this.#registry.finishShutdown();
-  }
-
-  /** Called by a port once it has stopped listening. Unknown ports are ignored. */
-  unregisterPort(port: IListeningPort<StreamAddress>): void {
-    this.#registry.unregisterPort(port);
-  }
-
-  /** The ports listening on this reactor (that shutdown will stop), in registration order. */
-  getListeningPorts(): IListeningPort<StreamAddress>[] {
-    return this.#registry.getListeningPorts();
-  }
-
-  /** @internal Called by a connection once it is open, so that shutdown ends it. */
-  registerConnection(connection: IRegisteredConnection): void {
-    this.#registry.registerConnection(connection);
-  }
-
-  /** @internal Called by a connection once it has closed. Unknown connections are ignored. */
-  unregisterConnection(connection: IRegisteredConnection): void {
-    this.#registry.unregisterConnection(connection);
-  }
-
-  /** @internal The open connections (that shutdown will end), in registration order. */
-  getConnections(): IRegisteredConnection[] {
-    return this.#registry.getConnections();
+  get shutdownComplete(): boolean {
+    return this.#state === 'finished';
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -351,3 +357,8 @@ export class ReactorCore extends ReportingEmitter<ReactorEvents> implements IRea
 
 /** The keys `run()` takes. */
 const RUN_OPTION_KEYS: ReadonlySet<string> = new Set(['installSignalHandlers']);
+
+/** Logs what `callFromThread` / `callWhenRunning`'s function threw or rejected with. */
+function logCallError(error: unknown, [what, fn]: [string, (...args: never[]) => unknown]): void {
+  err(error, `Error in ${what}(${fn.name || '<anonymous>'})`);
+}

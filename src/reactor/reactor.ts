@@ -1,16 +1,20 @@
 /**
- * `Reactor`: Twisted's reactor on Node's event loop. Its lifecycle, system events, time and
- * the registry of ports and connections are `ReactorCore`'s (reactor-core.ts); here are
- * name resolution (resolve.ts), threads (thread-pools.ts) and the transports: each `listen*`
- * and `connect*` delegates to `transports/`.
+ * `Reactor`: Twisted's reactor on Node's event loop. Its lifecycle, threads and time are
+ * `ReactorCore`'s (reactor-core.ts); here are the system event triggers, name resolution
+ * (resolve.ts), the transports (each `listen*` and `connect*` delegates to `transports/`) and
+ * the registry that ports and connections report to (registry.ts).
  *
  * @module
  */
 import { Deferred } from '../defer/deferred.ts';
-import { handleAsyncResult } from '../defer/user-code.ts';
 import { succeed } from '../defer/shortcuts.ts';
 import type {
   AddressTuple,
+  IListeningPort,
+  IRegisteredConnection,
+  TriggerId,
+  TriggerPhase,
+  StreamAddress,
   ConnectTCPOptions,
   ConnectUNIXOptions,
   IClientFactory,
@@ -33,13 +37,9 @@ import type {
   IReactorThreads,
   IReactorTime,
   IReactorUDP,
-  IThreadPool,
   ListenMulticastOptions,
-  ThreadTarget,
   ListenUDPOptions,
-  TriggerId,
 } from '../interfaces.ts';
-import { err } from '../log/log.ts';
 import { GAIResolver, SimpleResolverComplexifier } from './name-resolver.ts';
 import type { IPv4Address, IPv6Address, UNIXAddress } from '../transports/address.ts';
 import { adoptStreamPort, type AddressFamily } from '../transports/tcp/adopt-stream-port.ts';
@@ -55,10 +55,11 @@ import { listenUDP } from '../transports/udp/listen.ts';
 import { listenMulticast } from '../transports/udp/listen-multicast.ts';
 import type { MulticastPort } from '../transports/udp/multicast-port.ts';
 import type { UdpPort } from '../transports/udp/udp-port.ts';
-import { invalidArgType, ipFamily, validateDelay, validateFunction, validateString } from '../validate.ts';
+import { invalidArgType, ipFamily, validateDelay, validateString } from '../validate.ts';
 import { DEFAULT_RESOLVE_TIMEOUT, resolveName } from './resolve.ts';
-import { reactorThreadPool } from './thread-pools.ts';
 import { ReactorCore } from './reactor-core.ts';
+import { Registry } from './registry.ts';
+import { SystemEvents } from './system-events.ts';
 
 export { MAX_TIMER_DELAY_MS } from './reactor-timer.ts';
 export type { ReactorEvents, RunOptions } from './reactor-core.ts';
@@ -95,75 +96,54 @@ export class Reactor
     IPortOwner,
     IConnectionOwner
 {
+  readonly #registry: Registry;
+  readonly #events: SystemEvents;
   #nameResolver: IHostnameResolver = new GAIResolver();
   #resolver: IResolverSimple = {
     getHostByName: (name: string, timeout: number = DEFAULT_RESOLVE_TIMEOUT) =>
       resolveName(this, name, timeout),
   };
 
+  /** A reactor of its own, independent of the process-wide `reactor` (see the class). */
+  constructor() {
+    const registry = new Registry();
+    const events = new SystemEvents();
+    super(registry, events);
+    this.#registry = registry;
+    this.#events = events;
+  }
+
   // ---------------------------------------------------------------------------------------------
-  // Calls
+  // System events
 
   /**
-   * Calls `fn(...args)` when the reactor is running: at once if it is (exceptions propagate; the
-   * rejection of a Promise it returns is logged), else in the `after startup` phase, in
-   * registration order (as a trigger: a throw or a rejection is logged).
+   * Adds a trigger for a phase of a system event (`startup`, `shutdown`, or one of your own fired
+   * with {@link fireSystemEvent}). A `before` trigger may return a Deferred or a Promise: the
+   * event waits for it. An exception in a trigger is logged; the others still run. Each trigger
+   * runs once: firing an event consumes its triggers, as in Twisted.
+   */
+  addSystemEventTrigger<A extends unknown[]>(
+    phase: TriggerPhase,
+    eventType: string,
+    fn: (...args: A) => unknown,
+    ...args: A
+  ): TriggerId {
+    return this.#events.add(phase, eventType, fn, args);
+  }
+
+  /**
+   * Removes a pending trigger. Removing one from another trigger of the same event prevents it.
    *
-   * @returns the trigger id when the call was deferred, for `removeSystemEventTrigger`.
+   * @throws TypeError (`ERR_INVALID_ARG_VALUE`) when the id is unknown, or its trigger was
+   *   already removed or has already run.
    */
-  callWhenRunning<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): TriggerId | undefined {
-    validateFunction(fn, 'fn');
-    if (this.running) {
-      handleAsyncResult(fn(...args), logCallError, ['callWhenRunning', fn]);
-      return undefined;
-    }
-    return this.addSystemEventTrigger('after', 'startup', fn, ...args);
+  removeSystemEventTrigger(id: TriggerId): void {
+    this.#events.remove(id);
   }
 
-  /**
-   * Calls `fn(...args)` in the next turn of the event loop (`setImmediate`). Node has no threads
-   * sharing the reactor; this keeps Twisted's name for "run this soon, not now". An exception,
-   * or the rejection of a Promise it returns, is logged.
-   */
-  callFromThread<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): void {
-    validateFunction(fn, 'fn');
-    setImmediate(() => {
-      let result: unknown;
-      try {
-        result = fn(...args);
-      } catch (e) {
-        logCallError(e, ['callFromThread', fn]);
-        return;
-      }
-      handleAsyncResult(result, logCallError, ['callFromThread', fn]);
-    });
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Threads (IReactorThreads)
-
-  /**
-   * The reactor's pool of worker threads (Twisted's `getThreadPool`), which `deferToThread` and
-   * {@link callInThread} use: Twisted's `ThreadPool(0, 10)`, made and started on first use.
-   * Shutdown stops it once the jobs given to it have finished (docs/threads.md).
-   */
-  getThreadPool(): IThreadPool {
-    return reactorThreadPool(this);
-  }
-
-  /** Sets the most worker threads the reactor's pool runs at once (also while it runs). */
-  suggestThreadPoolSize(size: number): void {
-    this.getThreadPool().adjustPoolsize(undefined, size);
-  }
-
-  /**
-   * Runs a job in the reactor's pool, ignoring its result (Twisted's `callInThread`): a
-   * self-contained function `fn(...args)` (its source is sent to a worker thread), or
-   * `(moduleUrl, exportName, ...args)`. An error in the job is logged. See `deferToThread` for a
-   * Deferred of the result.
-   */
-  callInThread(target: ThreadTarget, ...args: unknown[]): void {
-    this.getThreadPool().callInThread(target, ...args);
+  /** Fires a system event: its `before`, `during` and `after` triggers, as for startup and shutdown. */
+  fireSystemEvent(eventType: string): void {
+    this.#events.fire(eventType);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -383,9 +363,44 @@ export class Reactor
     this.assertAcceptingPorts('connectUNIX');
     return connectUNIX(this, address, factory, timeoutOrOptions, checkPID);
   }
-}
 
-/** Logs what `callFromThread` / `callWhenRunning`'s function threw or rejected with. */
-function logCallError(error: unknown, [what, fn]: [string, (...args: never[]) => unknown]): void {
-  err(error, `Error in ${what}(${fn.name || '<anonymous>'})`);
+  // ---------------------------------------------------------------------------------------------
+  // Ports (IPortOwner) and connections (IConnectionOwner)
+
+  /**
+   * Called by a port when it starts listening, so that shutdown stops it. A port that registers
+   * once shutdown is over (one not opened through this reactor's `listen*`) is stopped at once.
+   */
+  registerPort(port: IListeningPort<StreamAddress>): void {
+    if (port === null || typeof port !== 'object' || typeof port.stopListening !== 'function') {
+      throw invalidArgType('port', 'a listening port (an object with stopListening())', port);
+    }
+    this.#registry.registerPort(port);
+    if (this.shutdownComplete) this.#registry.finishShutdown();
+  }
+
+  /** Called by a port once it has stopped listening. Unknown ports are ignored. */
+  unregisterPort(port: IListeningPort<StreamAddress>): void {
+    this.#registry.unregisterPort(port);
+  }
+
+  /** The ports listening on this reactor (that shutdown will stop), in registration order. */
+  getListeningPorts(): IListeningPort<StreamAddress>[] {
+    return this.#registry.getListeningPorts();
+  }
+
+  /** @internal Called by a connection once it is open, so that shutdown ends it. */
+  registerConnection(connection: IRegisteredConnection): void {
+    this.#registry.registerConnection(connection);
+  }
+
+  /** @internal Called by a connection once it has closed. Unknown connections are ignored. */
+  unregisterConnection(connection: IRegisteredConnection): void {
+    this.#registry.unregisterConnection(connection);
+  }
+
+  /** @internal The open connections (that shutdown will end), in registration order. */
+  getConnections(): IRegisteredConnection[] {
+    return this.#registry.getConnections();
+  }
 }
