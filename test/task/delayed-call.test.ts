@@ -40,10 +40,7 @@ describe('DelayedCall', () => {
     expect(b.args).toEqual([]);
     clock.advance(1);
     // As a method call `call.func(...call.args)`: the call is `this`.
-    expect(seen).toEqual([
-      [a, 1, 'a'],
-      [b],
-    ]);
+    expect(seen).toEqual([[a, 1, 'a'], [b]]);
   });
 
   test('a cancelled call never runs', () => {
