@@ -49,6 +49,15 @@ type BivariantFunction<A extends unknown[]> = { call(...args: A): unknown }['cal
 
 let nextId = 1;
 
+// Calls without arguments (most of them) share one empty array as their `args`.
+const NO_ARGS: [] = Object.freeze([]) as unknown as [];
+
+/** The function and arguments of a call that has arguments; see {@link DelayedCall} `#target`. */
+interface CallWithArgs<A extends unknown[]> {
+  readonly func: BivariantFunction<A>;
+  readonly args: A;
+}
+
 /**
  * `base + seconds`, or a RangeError naming `name` when the sum is not finite (two finite numbers
  * near `Number.MAX_VALUE` add up to Infinity): a call due at ±Infinity would never run, or run
@@ -88,14 +97,6 @@ export class DelayedCall<A extends unknown[] = unknown[]> implements IDelayedCal
    */
   static debug = false;
 
-  /**
-   * The function to call. Typed as a method is (checked both ways, "bivariantly"), so that the
-   * `DelayedCall<[number]>` that `callLater(1, (n: number) => …, 5)` returns can be stored in a
-   * field typed plain `DelayedCall`, as ported code does.
-   */
-  readonly func: BivariantFunction<A>;
-  /** Its arguments. */
-  readonly args: A;
   /** A number that tells calls apart in `toString()`, increasing with creation. */
   readonly id: number = nextId++;
 
@@ -111,19 +112,39 @@ export class DelayedCall<A extends unknown[] = unknown[]> implements IDelayedCal
    */
   slot: number;
   readonly #owner: DelayedCallOwner;
+  /**
+   * The function alone when it takes no arguments, else the function with its arguments: one
+   * field instead of two for most calls (8 bytes on each of a million pending calls).
+   */
+  readonly #target: BivariantFunction<A> | CallWithArgs<A>;
 
   /** @internal Made by a `TimerQueue`; use `callLater`. */
   constructor(owner: DelayedCallOwner, time: number, func: (...args: A) => unknown, args: A) {
     this.#owner = owner;
     this.dueTime = time;
     this.slot = DROPPED;
-    this.func = func;
-    this.args = args;
+    this.#target = args.length === 0 ? func : { func, args };
     if (DelayedCall.debug) {
       // Drop the first lines (Error, this constructor, the queue, callLater) to start at the caller.
       const stack = new Error('DelayedCall created').stack ?? '';
       creators.set(this, stack.split('\n').slice(4).join('\n'));
     }
+  }
+
+  /**
+   * The function to call. Typed as a method is (checked both ways, "bivariantly"), so that the
+   * `DelayedCall<[number]>` that `callLater(1, (n: number) => …, 5)` returns can be stored in a
+   * field typed plain `DelayedCall`, as ported code does.
+   */
+  get func(): BivariantFunction<A> {
+    const target = this.#target;
+    return typeof target === 'function' ? target : target.func;
+  }
+
+  /** Its arguments (one shared frozen empty array for a call without any). */
+  get args(): A {
+    const target = this.#target;
+    return typeof target === 'function' ? (NO_ARGS as unknown as A) : target.args;
   }
 
   /** In debug mode, the stack trace of the code that scheduled this call. */
@@ -200,6 +221,18 @@ export class DelayedCall<A extends unknown[] = unknown[]> implements IDelayedCal
    */
   markCalled(): void {
     this.slot = CALLED;
+  }
+
+  /**
+   * @internal Calls the function with its arguments (and this call as `this`, as a method call
+   * `call.func()` would), returning what it returns. Its queue marks it called first.
+   */
+  invoke(): unknown {
+    const target = this.#target;
+    // No spread for a call without arguments: spreading even an empty array costs.
+    return typeof target === 'function'
+      ? (target as () => unknown).call(this)
+      : (target.func as (...args: unknown[]) => unknown).apply(this, target.args);
   }
 
   /**

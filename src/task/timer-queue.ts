@@ -21,10 +21,6 @@ import {
 import { TimerBucket } from './timer-bucket.ts';
 import { TimerHeap } from './timer-heap.ts';
 
-// Most calls take no arguments: they share one empty array instead of each keeping the one its
-// rest parameter made (32 bytes per pending call, and less for the GC to copy).
-const NO_ARGS: [] = Object.freeze([]) as unknown as [];
-
 /** Hooks through which the reactor keeps its one Node timer armed for the earliest call. */
 export interface TimerQueueHooks {
   /** A call is now due at `time` (scheduled, delayed or reset): the earliest time may be sooner. */
@@ -122,7 +118,8 @@ export class TimerQueue implements DelayedCallOwner {
     validateDelay(delay, 'delay');
     validateFunction(fn, 'fn');
     const time = finiteDueTime(this.#now(), delay, 'delay', 'the clock reads');
-    const call = new DelayedCall<A>(this, time, fn, args.length === 0 ? (NO_ARGS as unknown as A) : args);
+    // A call without arguments keeps no array (see DelayedCall's `#target`).
+    const call = new DelayedCall<A>(this, time, fn, args);
     this.#nextSeq++;
     this.#file(call as unknown as DelayedCall, time);
     this.#size++;
@@ -248,15 +245,12 @@ export class TimerQueue implements DelayedCallOwner {
         this.#size--;
         call.slot = CALLED;
         ran++;
-        // A call without arguments is called directly: spreading even an empty array costs.
-        const args = call.args;
         if (onError === undefined) {
-          if (args.length === 0) call.func();
-          else call.func(...args);
+          call.invoke();
         } else {
           let result: unknown;
           try {
-            result = args.length === 0 ? call.func() : call.func(...args);
+            result = call.invoke();
           } catch (e) {
             onError(e, call);
           }

@@ -22,6 +22,27 @@ describe('DelayedCall', () => {
     expect(call.cancelled).toBe(false);
   });
 
+  test('func and args read back what was scheduled, and the function runs with them', () => {
+    const clock = new Clock();
+    const seen: unknown[][] = [];
+    const withArgs = function (this: unknown, n: number, s: string) {
+      seen.push([this, n, s]);
+    };
+    const without = function (this: unknown) {
+      seen.push([this]);
+    };
+    const a = clock.callLater(1, withArgs, 1, 'a');
+    const b = clock.callLater(1, without);
+    expect(a.func).toBe(withArgs);
+    expect(a.args).toEqual([1, 'a']);
+    expect(a.args).toBe(a.args);
+    expect(b.func).toBe(without);
+    expect(b.args).toEqual([]);
+    clock.advance(1);
+    // As a method call `call.func(...call.args)`: the call is `this`.
+    expect(seen).toEqual([[a, 1, 'a'], [b]]);
+  });
+
   test('a cancelled call never runs', () => {
     const clock = new Clock();
     let ran = false;
