@@ -359,7 +359,9 @@ describe('failures while rendering', () => {
         await new Promise((r) => setTimeout(r, 50));
       }
       expect(escaped).toEqual([]);
-      expect(log.texts().filter((t) => t.includes('Error processing GET /late-'))).toEqual(['Error processing GET /late-rejects']);
+      expect(log.texts().filter((t) => t.includes('Error processing GET /late-'))).toEqual([
+        'Error processing GET /late-rejects',
+      ]);
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
