@@ -124,6 +124,7 @@ export class HTTPConnectionPool {
   get maxPersistentPerHost(): number {
     return this.#maxPersistentPerHost;
   }
+  /** Sets the limit (an integer >= 0). */
   set maxPersistentPerHost(value: number) {
     validateInteger(value, 'maxPersistentPerHost', 0);
     this.#maxPersistentPerHost = value;
@@ -137,6 +138,7 @@ export class HTTPConnectionPool {
   get cachedConnectionTimeout(): number {
     return this.#cachedConnectionTimeout;
   }
+  /** Sets the time (seconds >= 0). */
   set cachedConnectionTimeout(value: number) {
     validateDelay(value, 'cachedConnectionTimeout');
     this.#cachedConnectionTimeout = value;
