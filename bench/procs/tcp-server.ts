@@ -37,17 +37,8 @@ class Echo extends Protocol {
   }
 }
 
-const { Sink, Source } = streamProtocols(
-  {
-    connected: () => {
-      count++;
-    },
-    received: (n) => {
-      bytes += n;
-    },
-  },
-  total,
-);
+const tally = { connected: () => void count++, received: (n: number) => void (bytes += n) };
+const { Sink, Source } = streamProtocols(tally, total);
 
 class Accept extends Protocol {
   override connectionMade(): void {

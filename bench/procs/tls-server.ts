@@ -26,17 +26,8 @@ const CHUNK = Buffer.alloc(64 * 1024, 0x61);
 let count = 0;
 let bytes = 0;
 
-const { Sink, Source } = streamProtocols(
-  {
-    connected: () => {
-      count++;
-    },
-    received: (n) => {
-      bytes += n;
-    },
-  },
-  total,
-);
+const tally = { connected: () => void count++, received: (n: number) => void (bytes += n) };
+const { Sink, Source } = streamProtocols(tally, total);
 
 function rawHandler(socket: tls.TLSSocket): void {
   count++;
