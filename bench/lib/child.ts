@@ -158,3 +158,18 @@ export async function withChildren<R>(fn: (track: <C extends Child>(c: C) => C) 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Waits for the one report of a child that runs to completion, lets it exit and returns the
+ * report; kills the child on an error or a timeout.
+ */
+export async function reportOf(child: Child, timeoutMs: number): Promise<Message> {
+  try {
+    const done = await child.next(timeoutMs);
+    await child.close(5_000);
+    return done;
+  } catch (e) {
+    child.kill();
+    throw e;
+  }
+}

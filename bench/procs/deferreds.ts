@@ -14,7 +14,7 @@
  * Prints `{"chain3","chain100","errback","await"}` in operations (chains, awaits) per second.
  */
 import { Deferred, succeed } from '../../src/index.ts';
-import { now, numArg, out, parseArgs } from './io.ts';
+import { measureRates, numArg, out, parseArgs } from './io.ts';
 
 const args = parseArgs();
 const impl = args.get('impl') ?? 'tt';
@@ -119,13 +119,6 @@ const counts: Record<string, number> = {
   errback: Math.ceil(n / 3),
   await: n,
 };
-const result: Record<string, number> = {};
-for (const [name, fn] of Object.entries(cases)) {
-  const count = counts[name];
-  await fn(Math.ceil(count / 10));
-  const t0 = now();
-  await fn(count);
-  result[name] = count / (now() - t0);
-}
+const result = await measureRates(cases, counts);
 if (sink === 42) out({ never: true }); // keep `sink` alive
 out(result);

@@ -44,6 +44,28 @@ export function now(): number {
   return performance.now() / 1000;
 }
 
+/** One benchmark case: runs its operation `count` times. */
+export type RateCase = (count: number) => void | Promise<void>;
+
+/**
+ * Runs each case of `cases` (in order) after a warm-up of a tenth of its count in `counts`, and
+ * returns its rate in operations per second, by case name.
+ */
+export async function measureRates(
+  cases: Record<string, RateCase>,
+  counts: Record<string, number>,
+): Promise<Record<string, number>> {
+  const result: Record<string, number> = {};
+  for (const [name, fn] of Object.entries(cases)) {
+    const count = counts[name];
+    await fn(Math.ceil(count / 10));
+    const t0 = now();
+    await fn(count);
+    result[name] = count / (now() - t0);
+  }
+  return result;
+}
+
 /** `--name value` arguments as a map. */
 export function parseArgs(argv: readonly string[] = process.argv.slice(2)): Map<string, string> {
   const args = new Map<string, string>();

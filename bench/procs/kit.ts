@@ -12,7 +12,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { coiterate, deferToThread, ensureDeferred, inlineCallbacks, succeed } from '../../src/index.ts';
-import { now, numArg, out, parseArgs } from './io.ts';
+import { measureRates, numArg, out, parseArgs } from './io.ts';
 
 const args = parseArgs();
 const impl = args.get('impl') ?? 'tt';
@@ -89,14 +89,7 @@ const nativeCases: Record<string, Case> = {
 
 const cases = impl === 'tt' ? kitCases : nativeCases;
 const counts: Record<string, number> = { inline: n, thread: Math.ceil(n / 1000), cooperate: n * 3 };
-const result: Record<string, number> = {};
-for (const [name, fn] of Object.entries(cases)) {
-  const count = counts[name];
-  await fn(Math.ceil(count / 10));
-  const t0 = now();
-  await fn(count);
-  result[name] = count / (now() - t0);
-}
+const result = await measureRates(cases, counts);
 if (sink === 42.5) out({ never: true }); // keep `sink` alive
 out(result);
 await worker?.terminate();

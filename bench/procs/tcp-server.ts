@@ -13,8 +13,8 @@
  */
 import net from 'node:net';
 import { Factory, Protocol } from '../../src/index.ts';
-import type { IPushProducer } from '../../src/index.ts';
 import { cpuSeconds, numArg, onCommands, out, parseArgs } from './io.ts';
+import { streamProtocols } from './stream-protocols.ts';
 import { reactor } from './tt.ts';
 
 const args = parseArgs();
@@ -37,41 +37,8 @@ class Echo extends Protocol {
   }
 }
 
-class Sink extends Protocol {
-  override connectionMade(): void {
-    count++;
-  }
-  override dataReceived(data: Buffer): void {
-    bytes += data.length;
-  }
-}
-
-class Source extends Protocol implements IPushProducer {
-  #sent = 0;
-  #paused = false;
-  override connectionMade(): void {
-    count++;
-    this.transport.registerProducer(this, true);
-    this.resumeProducing();
-  }
-  pauseProducing(): void {
-    this.#paused = true;
-  }
-  resumeProducing(): void {
-    this.#paused = false;
-    while (!this.#paused && this.#sent < total) {
-      this.transport.write(CHUNK);
-      this.#sent += CHUNK.length;
-    }
-    if (this.#sent >= total) {
-      this.transport.unregisterProducer();
-      this.transport.loseConnection();
-    }
-  }
-  stopProducing(): void {
-    this.#paused = true;
-  }
-}
+const tally = { connected: () => void count++, received: (n: number) => void (bytes += n) };
+const { Sink, Source } = streamProtocols(tally, total);
 
 class Accept extends Protocol {
   override connectionMade(): void {

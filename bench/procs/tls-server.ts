@@ -11,9 +11,9 @@
  */
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
-import { CertificateOptions, Factory, Protocol } from '../../src/index.ts';
-import type { IPushProducer } from '../../src/index.ts';
+import { CertificateOptions, Factory } from '../../src/index.ts';
 import { cpuSeconds, numArg, onCommands, out, parseArgs } from './io.ts';
+import { streamProtocols } from './stream-protocols.ts';
 import { reactor } from './tt.ts';
 
 const args = parseArgs();
@@ -26,41 +26,8 @@ const CHUNK = Buffer.alloc(64 * 1024, 0x61);
 let count = 0;
 let bytes = 0;
 
-class Sink extends Protocol {
-  override connectionMade(): void {
-    count++;
-  }
-  override dataReceived(data: Buffer): void {
-    bytes += data.length;
-  }
-}
-
-class Source extends Protocol implements IPushProducer {
-  #sent = 0;
-  #paused = false;
-  override connectionMade(): void {
-    count++;
-    this.transport.registerProducer(this, true);
-    this.resumeProducing();
-  }
-  pauseProducing(): void {
-    this.#paused = true;
-  }
-  resumeProducing(): void {
-    this.#paused = false;
-    while (!this.#paused && this.#sent < total) {
-      this.transport.write(CHUNK);
-      this.#sent += CHUNK.length;
-    }
-    if (this.#sent >= total) {
-      this.transport.unregisterProducer();
-      this.transport.loseConnection();
-    }
-  }
-  stopProducing(): void {
-    this.#paused = true;
-  }
-}
+const tally = { connected: () => void count++, received: (n: number) => void (bytes += n) };
+const { Sink, Source } = streamProtocols(tally, total);
 
 function rawHandler(socket: tls.TLSSocket): void {
   count++;

@@ -4,16 +4,20 @@
  *
  * @module
  */
-import { Child, nodeChild, pythonChild, sleep, type Message } from '../lib/child.ts';
-import type { SuiteContext } from '../lib/results.ts';
+import { Child, nodeChild, pythonChild, reportOf, sleep, type Message } from '../lib/child.ts';
+import { withPython } from '../lib/contenders.ts';
+import type { Section, SuiteContext } from '../lib/results.ts';
 
 export const TT = 'twisted-ts';
 export const RAW = 'raw dgram';
 export const PY = 'Python Twisted';
 
-/** The contenders of a UDP benchmark: Python Twisted only when it is installed. */
-export function udpContenders(ctx: SuiteContext): string[] {
-  return ctx.python === null ? [TT, RAW] : [TT, RAW, PY];
+/**
+ * The contenders of a UDP benchmark: Python Twisted only when it is installed (otherwise the
+ * section notes why it is missing).
+ */
+export function udpContenders(ctx: SuiteContext, section: Section): string[] {
+  return withPython(ctx, section, [TT, RAW], PY);
 }
 
 /**
@@ -43,15 +47,7 @@ export async function startPeer(
 
 /** Runs the sender to completion and returns its report (`sent`, `seconds`, `errors`). */
 export async function runSender(args: string[], timeoutMs = 60_000): Promise<Message> {
-  const sender = nodeChild('sender', 'udp-sender.ts', args);
-  try {
-    const done = await sender.next(timeoutMs);
-    await sender.close(5_000);
-    return done;
-  } catch (e) {
-    sender.kill();
-    throw e;
-  }
+  return reportOf(nodeChild('sender', 'udp-sender.ts', args), timeoutMs);
 }
 
 /**

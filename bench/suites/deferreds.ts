@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { nodeChild, pythonChild } from '../lib/child.ts';
+import { nodeChild, pythonChild, reportOf } from '../lib/child.ts';
+import { withPython } from '../lib/contenders.ts';
 import { Section, type SuiteContext, type SectionResult } from '../lib/results.ts';
 import { num } from './common.ts';
 
@@ -34,9 +35,7 @@ export async function run(ctx: SuiteContext): Promise<SectionResult> {
       '`Promise.resolve(i)`; Twisted runs `await succeed(i)` in a coroutine under `ensureDeferred`.',
     [{ key: 'ops', label: 'rate', unit: 'operations/s', better: 'higher' }],
   );
-  const contenders = [TT, PROMISE];
-  if (ctx.python === null) section.skip(ctx.pythonMissing);
-  else contenders.push(PY);
+  const contenders = withPython(ctx, section, [TT, PROMISE], PY);
   ctx.log('deferreds');
   await section.alternateCases(Object.values(cases), contenders, ctx.rounds, async (contender) => {
     const args = ['--n', String(n)];
@@ -44,16 +43,10 @@ export async function run(ctx: SuiteContext): Promise<SectionResult> {
       contender === PY
         ? pythonChild(contender, 'deferreds.py', args)
         : nodeChild(contender, 'deferreds.ts', ['--impl', contender === TT ? 'tt' : 'promise', ...args]);
-    try {
-      const r = await child.next(120_000);
-      await child.close();
-      const out: Record<string, Record<string, number>> = {};
-      for (const [key, name] of Object.entries(cases)) out[name] = { ops: num(r, key) };
-      return out;
-    } catch (e) {
-      child.kill();
-      throw e;
-    }
+    const r = await reportOf(child, 120_000);
+    const out: Record<string, Record<string, number>> = {};
+    for (const [key, name] of Object.entries(cases)) out[name] = { ops: num(r, key) };
+    return out;
   });
   section.ratio(cases.chain3, 'ops', TT, PROMISE, { target: { op: '>=', value: 5 } });
   for (const name of [cases.chain100, cases.errback, cases.await]) section.ratio(name, 'ops', TT, PROMISE);

@@ -5,20 +5,12 @@
  *
  * @module
  */
-import { nodeChild } from '../lib/child.ts';
+import { nodeChild, reportOf } from '../lib/child.ts';
 import { Section, type SuiteContext, type SectionResult } from '../lib/results.ts';
 import { PY, RAW, TT, num, startPeer, udpContenders } from './common.ts';
 
-async function runClient(args: string[]): Promise<Record<string, unknown>> {
-  const client = nodeChild('echo client', 'echo-client.ts', args);
-  try {
-    const done = await client.next(60_000);
-    await client.close();
-    return done;
-  } catch (e) {
-    client.kill();
-    throw e;
-  }
+function runClient(args: string[]): Promise<Record<string, unknown>> {
+  return reportOf(nodeChild('echo client', 'echo-client.ts', args), 60_000);
 }
 
 export async function run(ctx: SuiteContext): Promise<SectionResult> {
@@ -39,8 +31,7 @@ export async function run(ctx: SuiteContext): Promise<SectionResult> {
       { key: 'cpu', label: 'server CPU per round trip', unit: 'µs', better: 'lower' },
     ],
   );
-  if (ctx.python === null) section.skip(ctx.pythonMissing);
-  const contenders = udpContenders(ctx);
+  const contenders = udpContenders(ctx, section);
   const pingCount = ctx.quick ? 3_000 : 10_000;
   const windowCount = ctx.quick ? 10_000 : 60_000;
   const warmup = ctx.quick ? 1_000 : 5_000;

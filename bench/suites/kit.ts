@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { nodeChild, pythonChild } from '../lib/child.ts';
+import { nodeChild, pythonChild, reportOf } from '../lib/child.ts';
+import { withPython } from '../lib/contenders.ts';
 import { Section, type SuiteContext, type SectionResult } from '../lib/results.ts';
 import { num } from './common.ts';
 
@@ -34,9 +35,7 @@ export async function run(ctx: SuiteContext): Promise<SectionResult> {
       "yields to the event loop with `setImmediate` every 10 ms (by hand) and Twisted's `coiterate`.",
     [{ key: 'ops', label: 'rate', unit: 'operations/s', better: 'higher' }],
   );
-  const contenders = [TT, NATIVE];
-  if (ctx.python === null) section.skip(ctx.pythonMissing);
-  else contenders.push(PY);
+  const contenders = withPython(ctx, section, [TT, NATIVE], PY);
   ctx.log('kit');
   await section.alternateCases(Object.values(cases), contenders, ctx.rounds, async (contender) => {
     const args = ['--n', String(n)];
@@ -44,16 +43,10 @@ export async function run(ctx: SuiteContext): Promise<SectionResult> {
       contender === PY
         ? pythonChild(contender, 'kit.py', args)
         : nodeChild(contender, 'kit.ts', ['--impl', contender === TT ? 'tt' : 'native', ...args]);
-    try {
-      const r = await child.next(180_000);
-      await child.close();
-      const out: Record<string, Record<string, number>> = {};
-      for (const [key, name] of Object.entries(cases)) out[name] = { ops: num(r, key) };
-      return out;
-    } catch (e) {
-      child.kill();
-      throw e;
-    }
+    const r = await reportOf(child, 180_000);
+    const out: Record<string, Record<string, number>> = {};
+    for (const [key, name] of Object.entries(cases)) out[name] = { ops: num(r, key) };
+    return out;
   });
   for (const name of Object.values(cases)) {
     section.ratio(name, 'ops', TT, NATIVE);

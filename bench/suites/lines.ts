@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { nodeChild, pythonChild } from '../lib/child.ts';
+import { nodeChild, pythonChild, reportOf } from '../lib/child.ts';
+import { withPython } from '../lib/contenders.ts';
 import { Section, type SuiteContext, type SectionResult } from '../lib/results.ts';
 import { num } from './common.ts';
 
@@ -28,9 +29,7 @@ export async function run(ctx: SuiteContext): Promise<SectionResult> {
       "Python Twisted's `LineReceiver` gets the same chunks through `dataReceived`.",
     [{ key: 'lines', label: 'rate', unit: 'lines/s', better: 'higher' }],
   );
-  const contenders = [TT, TT_ONLY, PLAIN];
-  if (ctx.python === null) section.skip(ctx.pythonMissing);
-  else contenders.push(PY);
+  const contenders = withPython(ctx, section, [TT, TT_ONLY, PLAIN], PY);
   ctx.log('lines');
   await section.alternate(name, contenders, ctx.rounds, async (contender) => {
     const args = ['--lines', String(lines)];
@@ -42,14 +41,8 @@ export async function run(ctx: SuiteContext): Promise<SectionResult> {
             contender === TT ? 'tt' : contender === TT_ONLY ? 'tt-only' : 'plain',
             ...args,
           ]);
-    try {
-      const r = await child.next(120_000);
-      await child.close();
-      return { lines: num(r, 'lines') };
-    } catch (e) {
-      child.kill();
-      throw e;
-    }
+    const r = await reportOf(child, 120_000);
+    return { lines: num(r, 'lines') };
   });
   section.ratio(name, 'lines', TT, PY, { target: { op: '>=', value: 2 } });
   section.ratio(name, 'lines', TT, PLAIN, { target: { op: '>=', value: 0.9 } });

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { nodeChild, pythonChild } from '../lib/child.ts';
+import { nodeChild, pythonChild, reportOf } from '../lib/child.ts';
+import { withPython } from '../lib/contenders.ts';
 import { Section, type SuiteContext, type SectionResult } from '../lib/results.ts';
 import { num } from './common.ts';
 
@@ -27,9 +28,7 @@ export async function run(ctx: SuiteContext): Promise<SectionResult> {
       'through its observers into an open file.',
     [{ key: 'ops', label: 'rate', unit: 'events/s', better: 'higher' }],
   );
-  const contenders = [TT, PINO];
-  if (ctx.python === null) section.skip(ctx.pythonMissing);
-  else contenders.push(PY);
+  const contenders = withPython(ctx, section, [TT, PINO], PY);
   ctx.log('logger');
   await section.alternateCases(Object.values(cases), contenders, ctx.rounds, async (contender) => {
     const args = ['--n', String(n)];
@@ -37,19 +36,13 @@ export async function run(ctx: SuiteContext): Promise<SectionResult> {
       contender === PY
         ? pythonChild(contender, 'logger.py', args)
         : nodeChild(contender, 'logger.ts', ['--impl', contender === TT ? 'tt' : 'pino', ...args]);
-    try {
-      const r = await child.next(300_000);
-      await child.close();
-      const results: Record<string, Record<string, number>> = {};
-      for (const [key, name] of Object.entries(cases)) {
-        if (contender === PINO && key === 'text') continue;
-        results[name] = { ops: num(r, key) };
-      }
-      return results;
-    } catch (e) {
-      child.kill();
-      throw e;
+    const r = await reportOf(child, 300_000);
+    const results: Record<string, Record<string, number>> = {};
+    for (const [key, name] of Object.entries(cases)) {
+      if (contender === PINO && key === 'text') continue;
+      results[name] = { ops: num(r, key) };
     }
+    return results;
   });
   section.ratio(cases.json, 'ops', TT, PINO, { target: { op: '>=', value: 0.5 } });
   for (const name of Object.values(cases))

@@ -64,8 +64,7 @@ export async function run(ctx: SuiteContext): Promise<SectionResult> {
     );
     return section.finish();
   }
-  if (ctx.python === null) section.skip(ctx.pythonMissing);
-  const contenders = udpContenders(ctx);
+  const contenders = udpContenders(ctx, section);
   const count = ctx.quick ? 10_000 : 100_000;
   for (const listeners of [1, 2, 4]) {
     const name = `${listeners} listener${listeners > 1 ? 's' : ''}`;

@@ -10,8 +10,9 @@
  *
  * @module
  */
-import { Child, nodeChild, pythonChild, sleep, type Message } from '../lib/child.ts';
+import { Child, nodeChild, pythonChild, reportOf, sleep, type Message } from '../lib/child.ts';
 import { compileCReference } from '../lib/c-reference.ts';
+import { withPython } from '../lib/contenders.ts';
 import { Section, type SuiteContext, type SectionResult } from '../lib/results.ts';
 import { PY, RAW, TT, num } from './common.ts';
 
@@ -36,15 +37,8 @@ async function start(child: Child): Promise<Message> {
   }
 }
 
-async function runToEnd(child: Child, timeoutMs = 120_000): Promise<Message> {
-  try {
-    const done = await child.next(timeoutMs);
-    await child.close(5_000);
-    return done;
-  } catch (e) {
-    child.kill();
-    throw e;
-  }
+function runToEnd(child: Child, timeoutMs = 120_000): Promise<Message> {
+  return reportOf(child, timeoutMs);
 }
 
 export async function run(ctx: SuiteContext): Promise<SectionResult> {
@@ -68,9 +62,8 @@ export async function run(ctx: SuiteContext): Promise<SectionResult> {
   );
   const reference = compileCReference();
   if ('reason' in reference) section.skip(reference.reason);
-  if (ctx.python === null) section.skip(ctx.pythonMissing);
   const cPath = 'path' in reference ? reference.path : undefined;
-  const contenders = [TT, RAW, ...(ctx.python === null ? [] : [PY]), ...(cPath === undefined ? [] : [C])];
+  const contenders = [...withPython(ctx, section, [TT, RAW], PY), ...(cPath === undefined ? [] : [C])];
   try {
     if (cPath === undefined || process.getuid?.() !== 0) {
       section.skip(

@@ -26,8 +26,7 @@ export async function run(ctx: SuiteContext): Promise<SectionResult> {
       { key: 'loss', label: 'loss', unit: '%', better: 'lower' },
     ],
   );
-  if (ctx.python === null) section.skip(ctx.pythonMissing);
-  const contenders = udpContenders(ctx);
+  const contenders = udpContenders(ctx, section);
   const burstCount = ctx.quick ? 20_000 : 150_000;
   const pacedRate = 50_000;
   const warmup = ctx.quick ? 1_000 : 5_000;

@@ -6,13 +6,14 @@
  *
  * @module
  */
-import { nodeChild } from '../lib/child.ts';
+import { nodeChild, reportOf } from '../lib/child.ts';
+import { withPython } from '../lib/contenders.ts';
 import { Section, type SectionResult, type SuiteContext } from '../lib/results.ts';
 import { PY, TT, num, startPeer } from './common.ts';
 
 const NODE_HTTP = 'node:http';
 
-async function load(port: number, requests: number): Promise<Record<string, unknown>> {
+function load(port: number, requests: number): Promise<Record<string, unknown>> {
   const client = nodeChild('load generator', 'web-load.ts', [
     '--port',
     String(port),
@@ -23,14 +24,7 @@ async function load(port: number, requests: number): Promise<Record<string, unkn
     '--seconds',
     '120',
   ]);
-  try {
-    const done = await client.next(130_000);
-    await client.close();
-    return done;
-  } catch (e) {
-    client.kill();
-    throw e;
-  }
+  return reportOf(client, 130_000);
 }
 
 export async function run(ctx: SuiteContext): Promise<SectionResult> {
@@ -49,8 +43,7 @@ export async function run(ctx: SuiteContext): Promise<SectionResult> {
       { key: 'cpu', label: 'server CPU per request', unit: 'µs', better: 'lower' },
     ],
   );
-  if (ctx.python === null) section.skip(ctx.pythonMissing);
-  const contenders = ctx.python === null ? [TT, NODE_HTTP] : [TT, NODE_HTTP, PY];
+  const contenders = withPython(ctx, section, [TT, NODE_HTTP], PY);
   const requests = ctx.quick ? 4_000 : 100_000;
   const warmup = ctx.quick ? 1_000 : 10_000;
   const name = 'keep-alive, 1 KiB, 64 connections';

@@ -6,7 +6,7 @@
  */
 import { DatagramProtocol, Deferred, reactor, type AddressTuple } from '../index.ts';
 import { IO_ENV, defaultIOMode, nativeIOStatus } from '../transports/native/io-choice.ts';
-import type { CheckResult } from './checks.ts';
+import type { CheckResult } from './check-result.ts';
 
 const base = { id: 'udp-io', title: 'UDP I/O path (native batched or node:dgram)' };
 

@@ -5,6 +5,7 @@
  * @module
  */
 import type { CheckResult, CheckStatus } from './checks.ts';
+import { wrap } from '../usage/usage-text.ts';
 
 const marks: Record<CheckStatus, string> = { pass: 'ok', warn: 'WARN', fail: 'FAIL', skip: 'skip' };
 
@@ -36,22 +37,6 @@ export function makeReport(checks: CheckResult[]): DoctorReport {
     summary,
     checks,
   };
-}
-
-/** Wraps `text` to `width` columns, for the detail and fix columns. */
-function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/)) {
-    if (line !== '' && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else {
-      line = line === '' ? word : `${line} ${word}`;
-    }
-  }
-  if (line !== '') lines.push(line);
-  return lines;
 }
 
 /** The report as a table, then a "how to fix" section for every warning and failure. */

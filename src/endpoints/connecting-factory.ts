@@ -8,47 +8,20 @@
 import { Deferred } from '../defer/deferred.ts';
 import { ConnectingCancelledError, NoProtocol } from '../errors/endpoints.ts';
 import type { Failure } from '../failure.ts';
-import type {
-  IConnector,
-  IHalfCloseableProtocol,
-  IProtocol,
-  IProtocolFactory,
-  ITransport,
-  StreamAddress,
-} from '../interfaces.ts';
+import type { IConnector, IProtocol, IProtocolFactory, StreamAddress } from '../interfaces.ts';
 import { ClientFactory } from '../protocols/client-factory.ts';
-import { Protocol } from '../protocols/protocol.ts';
+import { WrappingProtocol } from './wrapping-protocol.ts';
 
 /**
  * Stands in front of the user's protocol: on `connectionMade` it connects the user's protocol to
  * the same transport and fires the endpoint's Deferred; everything else passes through.
  */
-export class ConnectedNotifier extends Protocol<ITransport> {
-  readonly wrappedProtocol: IProtocol;
+export class ConnectedNotifier extends WrappingProtocol {
   readonly #connected: Deferred<IProtocol>;
-  /** Relayed only when the user's protocol handles half-close (the transport looks for it). */
-  declare readConnectionLost?: () => void | Promise<void>;
-  /** Relayed only when the user's protocol handles half-close. */
-  declare writeConnectionLost?: () => void | Promise<void>;
 
   constructor(connected: Deferred<IProtocol>, wrappedProtocol: IProtocol) {
-    super();
+    super(wrappedProtocol);
     this.#connected = connected;
-    this.wrappedProtocol = wrappedProtocol;
-    const halfClose = wrappedProtocol as Partial<IHalfCloseableProtocol>;
-    if (
-      typeof halfClose.readConnectionLost === 'function' &&
-      typeof halfClose.writeConnectionLost === 'function'
-    ) {
-      this.readConnectionLost = () => halfClose.readConnectionLost!();
-      this.writeConnectionLost = () => halfClose.writeConnectionLost!();
-    }
-  }
-
-  /** The user's protocol's prefix, so logs name it. */
-  override logPrefix(): string {
-    const inner = this.wrappedProtocol as { logPrefix?: () => string };
-    return typeof inner.logPrefix === 'function' ? inner.logPrefix() : this.wrappedProtocol.constructor.name;
   }
 
   /** Connects the user's protocol, then fires the endpoint's Deferred with it. */
@@ -56,16 +29,6 @@ export class ConnectedNotifier extends Protocol<ITransport> {
     const made = this.wrappedProtocol.makeConnection(this.transport);
     if (!this.#connected.called) this.#connected.callback(this.wrappedProtocol);
     return made;
-  }
-
-  /** Passed through. */
-  override dataReceived(data: Buffer): void | Promise<void> {
-    return this.wrappedProtocol.dataReceived(data);
-  }
-
-  /** Passed through. */
-  override connectionLost(reason: Failure): void | Promise<void> {
-    return this.wrappedProtocol.connectionLost(reason);
   }
 }
 

@@ -6,7 +6,6 @@
 import type { Deferred } from '../defer/deferred.ts';
 import { TLSError } from '../errors.ts';
 import type {
-  IHalfCloseableProtocol,
   IProtocol,
   IProtocolFactory,
   IStreamClientEndpoint,
@@ -16,34 +15,16 @@ import type {
   StreamAddress,
 } from '../interfaces.ts';
 import { Factory } from '../protocols/factory.ts';
-import { Protocol } from '../protocols/protocol.ts';
-import type { Failure } from '../failure.ts';
 import { invalidArgType } from '../validate.ts';
+import { WrappingProtocol } from './wrapping-protocol.ts';
 
 /** Starts TLS on the connection, then connects the user's protocol to it. */
-class TLSStarter extends Protocol<ITransport> {
-  readonly wrappedProtocol: IProtocol;
+class TLSStarter extends WrappingProtocol {
   readonly #creator: ITLSContextFactory;
-  declare readConnectionLost?: () => void | Promise<void>;
-  declare writeConnectionLost?: () => void | Promise<void>;
 
   constructor(creator: ITLSContextFactory, wrappedProtocol: IProtocol) {
-    super();
+    super(wrappedProtocol);
     this.#creator = creator;
-    this.wrappedProtocol = wrappedProtocol;
-    const halfClose = wrappedProtocol as Partial<IHalfCloseableProtocol>;
-    if (
-      typeof halfClose.readConnectionLost === 'function' &&
-      typeof halfClose.writeConnectionLost === 'function'
-    ) {
-      this.readConnectionLost = () => halfClose.readConnectionLost!();
-      this.writeConnectionLost = () => halfClose.writeConnectionLost!();
-    }
-  }
-
-  override logPrefix(): string {
-    const inner = this.wrappedProtocol as { logPrefix?: () => string };
-    return typeof inner.logPrefix === 'function' ? inner.logPrefix() : this.wrappedProtocol.constructor.name;
   }
 
   override connectionMade(): void | Promise<void> {
@@ -55,14 +36,6 @@ class TLSStarter extends Protocol<ITransport> {
     }
     transport.startTLS(this.#creator);
     return this.wrappedProtocol.makeConnection(transport);
-  }
-
-  override dataReceived(data: Buffer): void | Promise<void> {
-    return this.wrappedProtocol.dataReceived(data);
-  }
-
-  override connectionLost(reason: Failure): void | Promise<void> {
-    return this.wrappedProtocol.connectionLost(reason);
   }
 }
 

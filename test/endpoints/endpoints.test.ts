@@ -181,12 +181,21 @@ describe('UNIX endpoints', () => {
 });
 
 describe('SSL endpoints', () => {
-  it('SSL4ServerEndpoint and SSL4ClientEndpoint with optionsForClientTLS', async () => {
+  /** A reactor, and an SSL4ServerEndpoint on it greeting each client with `hi`. */
+  async function greeterOverTLS(): Promise<{
+    reactor: ReturnType<typeof newReactor>;
+    listening: IListeningPort<StreamAddress>;
+  }> {
     const reactor = newReactor();
     const serverOptions = new CertificateOptions({ privateKey: server.key, certificate: server.cert });
     const listening = await new SSL4ServerEndpoint(reactor, 0, serverOptions, {
       interface: '127.0.0.1',
     }).listen(new ServerRecorder(() => new Greeter()));
+    return { reactor, listening };
+  }
+
+  it('SSL4ServerEndpoint and SSL4ClientEndpoint with optionsForClientTLS', async () => {
+    const { reactor, listening } = await greeterOverTLS();
     const endpoint = new SSL4ClientEndpoint(
       reactor,
       '127.0.0.1',
@@ -198,11 +207,7 @@ describe('SSL endpoints', () => {
   });
 
   it('wrapClientTLS starts TLS over a TCP endpoint, and fires with the protocol (Twisted WrapClientTLSTests)', async () => {
-    const reactor = newReactor();
-    const serverOptions = new CertificateOptions({ privateKey: server.key, certificate: server.cert });
-    const listening = await new SSL4ServerEndpoint(reactor, 0, serverOptions, {
-      interface: '127.0.0.1',
-    }).listen(new ServerRecorder(() => new Greeter()));
+    const { reactor, listening } = await greeterOverTLS();
     const tls = wrapClientTLS(
       optionsForClientTLS('localhost', { trustRoot: pki.ca.cert }),
       new TCP4ClientEndpoint(reactor, '127.0.0.1', port(listening)),
@@ -213,11 +218,7 @@ describe('SSL endpoints', () => {
   });
 
   it('wrapClientTLS with the wrong name: the protocol loses the connection with a TLSError', async () => {
-    const reactor = newReactor();
-    const serverOptions = new CertificateOptions({ privateKey: server.key, certificate: server.cert });
-    const listening = await new SSL4ServerEndpoint(reactor, 0, serverOptions, {
-      interface: '127.0.0.1',
-    }).listen(new ServerRecorder(() => new Greeter()));
+    const { reactor, listening } = await greeterOverTLS();
     const tls = wrapClientTLS(
       optionsForClientTLS('wrong.example', { trustRoot: pki.ca.cert }),
       new TCP4ClientEndpoint(reactor, '127.0.0.1', port(listening)),

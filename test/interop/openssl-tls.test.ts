@@ -12,6 +12,7 @@ import { LineReceiver } from '../../src/protocols/basic/line-receiver.ts';
 import { CertificateOptions } from '../../src/transports/tls/certificate-options.ts';
 import { optionsForClientTLS } from '../../src/transports/tls/client-tls-options.ts';
 import { PrivateCertificate } from '../../src/transports/tls/private-certificate.ts';
+import type { IProtocolFactory } from '../../src/interfaces.ts';
 import type { Connection } from '../../src/transports/tcp/connection.ts';
 import { makeTestPKI, type Issued, type TestPKI } from '../support/certificates.ts';
 import {
@@ -91,51 +92,40 @@ class Echo extends LineReceiver {
 }
 
 describe.skipIf(!hasOpenSSL)('openssl s_client against listenSSL', () => {
-  it('verifies our certificate and exchanges lines', async () => {
-    const reactor = newReactor();
-    const port = reactor.listenSSL(
-      0,
-      new ServerRecorder(() => new Echo()),
-      new CertificateOptions({ privateKey: server.key, certificate: server.cert }),
-      { interface: '127.0.0.1' },
-    );
-    const s = openssl([
+  /** A listenSSL server on 127.0.0.1 with our server certificate; its port number. */
+  function serve(factory: IProtocolFactory, trustRoot?: string): number {
+    const options = new CertificateOptions({
+      privateKey: server.key,
+      certificate: server.cert,
+      ...(trustRoot === undefined ? {} : { trustRoot }),
+    });
+    return newReactor().listenSSL(0, factory, options, { interface: '127.0.0.1' }).getHost().port;
+  }
+
+  /** `openssl s_client -quiet` to `port`, trusting our CA, with `extra` arguments. */
+  function sClient(port: number, extra: string[] = []): ReturnType<typeof openssl> {
+    return openssl([
       's_client',
       '-connect',
-      `127.0.0.1:${port.getHost().port}`,
+      `127.0.0.1:${port}`,
       '-CAfile',
       pki.ca.certPath,
-      '-verify_return_error',
-      '-servername',
-      'localhost',
+      ...extra,
       '-quiet',
     ]);
+  }
+
+  it('verifies our certificate and exchanges lines', async () => {
+    const port = serve(new ServerRecorder(() => new Echo()));
+    const s = sClient(port, ['-verify_return_error', '-servername', 'localhost']);
     s.child.stdin.write('hello\n');
     await until(() => s.out().includes('echo: hello'), 'the echo through s_client', 10_000);
     expect(s.err()).toMatch(/verify return:1/);
   });
 
   it('presents a client certificate our server requires, which the server sees', async () => {
-    const reactor = newReactor();
     const factory = new ServerRecorder(() => new Echo());
-    const port = reactor.listenSSL(
-      0,
-      factory,
-      new CertificateOptions({ privateKey: server.key, certificate: server.cert, trustRoot: pki.ca.cert }),
-      { interface: '127.0.0.1' },
-    );
-    const s = openssl([
-      's_client',
-      '-connect',
-      `127.0.0.1:${port.getHost().port}`,
-      '-CAfile',
-      pki.ca.certPath,
-      '-cert',
-      alice.certPath,
-      '-key',
-      alice.keyPath,
-      '-quiet',
-    ]);
+    const s = sClient(serve(factory, pki.ca.cert), ['-cert', alice.certPath, '-key', alice.keyPath]);
     s.child.stdin.write('hi\n');
     await until(() => s.out().includes('echo: hi'), 'the echo', 10_000);
     const proto = await factory.nth(0);
@@ -145,22 +135,8 @@ describe.skipIf(!hasOpenSSL)('openssl s_client against listenSSL', () => {
   });
 
   it('without the required client certificate it is refused, and our protocol sees a TLSError', async () => {
-    const reactor = newReactor();
     const factory = new ServerRecorder(() => new Recording());
-    const port = reactor.listenSSL(
-      0,
-      factory,
-      new CertificateOptions({ privateKey: server.key, certificate: server.cert, trustRoot: pki.ca.cert }),
-      { interface: '127.0.0.1' },
-    );
-    const s = openssl([
-      's_client',
-      '-connect',
-      `127.0.0.1:${port.getHost().port}`,
-      '-CAfile',
-      pki.ca.certPath,
-      '-quiet',
-    ]);
+    const s = sClient(serve(factory, pki.ca.cert));
     s.child.stdin.write('secret\n');
     const proto = await factory.nth(0);
     const reason = await proto.lost.promise;
@@ -188,16 +164,16 @@ describe.skipIf(!hasOpenSSL)('connectSSL against openssl s_server', () => {
     return port;
   }
 
+  /** A connectSSL client to s_server on `port` with `options`. */
+  function connect(port: number, options: Parameters<typeof optionsForClientTLS>): ClientRecorder<Recording> {
+    const factory = new ClientRecorder(() => new Recording());
+    newReactor().connectSSL('127.0.0.1', port, factory, optionsForClientTLS(...options));
+    return factory;
+  }
+
   it('verifies s_server and gets its reversed lines back', async () => {
     const port = await sServer();
-    const reactor = newReactor();
-    const factory = new ClientRecorder(() => new Recording());
-    reactor.connectSSL(
-      '127.0.0.1',
-      port,
-      factory,
-      optionsForClientTLS('localhost', { trustRoot: pki.ca.cert }),
-    );
+    const factory = connect(port, ['localhost', { trustRoot: pki.ca.cert }]);
     await until(() => factory.built.length > 0, 'the connection', 10_000);
     const c = factory.built[0];
     c.transport.write(Buffer.from('hello\n'));
@@ -206,14 +182,7 @@ describe.skipIf(!hasOpenSSL)('connectSSL against openssl s_server', () => {
 
   it('refuses s_server under the wrong name, with a TLSError to the factory', async () => {
     const port = await sServer();
-    const reactor = newReactor();
-    const factory = new ClientRecorder(() => new Recording());
-    reactor.connectSSL(
-      '127.0.0.1',
-      port,
-      factory,
-      optionsForClientTLS('elsewhere.example', { trustRoot: pki.ca.cert }),
-    );
+    const factory = connect(port, ['elsewhere.example', { trustRoot: pki.ca.cert }]);
     const reason = await factory.lostConnection.promise;
     expect(reason.value).toBeInstanceOf(TLSError);
     expect((reason.value as TLSError).osError?.code).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
@@ -221,15 +190,8 @@ describe.skipIf(!hasOpenSSL)('connectSSL against openssl s_server', () => {
 
   it('presents a client certificate s_server demands (-Verify)', async () => {
     const port = await sServer(['-Verify', '1', '-CAfile', pki.ca.certPath]);
-    const reactor = newReactor();
-    const factory = new ClientRecorder(() => new Recording());
     const mine = PrivateCertificate.loadPEM(alice.cert + alice.key);
-    reactor.connectSSL(
-      '127.0.0.1',
-      port,
-      factory,
-      optionsForClientTLS('localhost', { trustRoot: pki.ca.cert, clientCertificate: mine }),
-    );
+    const factory = connect(port, ['localhost', { trustRoot: pki.ca.cert, clientCertificate: mine }]);
     await until(() => factory.built.length > 0, 'the connection', 10_000);
     factory.built[0].transport.write(Buffer.from('abc\n'));
     expect((await factory.built[0].bytes(4)).toString()).toContain('cba');
@@ -237,14 +199,7 @@ describe.skipIf(!hasOpenSSL)('connectSSL against openssl s_server', () => {
 
   it('without one, s_server refuses and the client sees a TLSError', async () => {
     const port = await sServer(['-Verify', '1', '-CAfile', pki.ca.certPath]);
-    const reactor = newReactor();
-    const factory = new ClientRecorder(() => new Recording());
-    reactor.connectSSL(
-      '127.0.0.1',
-      port,
-      factory,
-      optionsForClientTLS('localhost', { trustRoot: pki.ca.cert }),
-    );
+    const factory = connect(port, ['localhost', { trustRoot: pki.ca.cert }]);
     await until(() => factory.built.length > 0, 'the connection', 10_000);
     factory.built[0].transport.write(Buffer.from('abc\n'));
     const reason = await factory.lostConnection.promise;

@@ -7,10 +7,9 @@
  *
  * Skipped, with the reason, when Python Twisted is not installed (CI installs python3-twisted).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectionDone } from '../../src/errors.ts';
 import type { Failure } from '../../src/failure.ts';
@@ -20,14 +19,14 @@ import { Factory } from '../../src/protocols/factory.ts';
 import { Protocol } from '../../src/protocols/protocol.ts';
 import { Reactor } from '../../src/reactor/reactor.ts';
 import { captureLog } from '../support/log-capture.ts';
+import { PYTHON, pythonPeer, type PeerEvent, type PythonPeer } from '../support/python-peer.ts';
 import { until } from '../support/wait.ts';
 
-const PYTHON = '/usr/bin/python3';
 const PEER = fileURLToPath(new URL('./twisted_tcp_peer.py', import.meta.url));
 const hasTwisted = spawnSync(PYTHON, ['-c', 'import twisted'], { encoding: 'utf8' }).status === 0;
 const LOOPBACK = '127.0.0.1';
 
-type Event = { event: string; [key: string]: unknown };
+type Event = PeerEvent;
 
 /** The bytes both sides agree on (twisted_tcp_peer.py's `pattern`). */
 function pattern(size: number): Buffer {
@@ -38,30 +37,8 @@ function pattern(size: number): Buffer {
 }
 
 /** Runs the Python peer; `events` fills with its JSON lines; `next(kind)` waits for one. */
-function peer(...args: string[]) {
-  const child = spawn(PYTHON, [PEER, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const events: Event[] = [];
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  createInterface({ input: child.stdout }).on('line', (line) => events.push(JSON.parse(line) as Event));
-  const exited = new Promise<number | null>((r) => child.on('exit', r));
-  return {
-    events,
-    stderr: () => stderr,
-    async next(kind: string, timeoutMs = 20_000): Promise<Event> {
-      await until(
-        () => events.some((e) => e.event === kind),
-        `the peer's "${kind}" (stderr: ${stderr})`,
-        timeoutMs,
-      );
-      return events.find((e) => e.event === kind)!;
-    },
-    async stop(): Promise<void> {
-      child.stdin.end();
-      await exited;
-    },
-    exited,
-  };
+function peer(...args: string[]): PythonPeer {
+  return pythonPeer(PEER, args);
 }
 
 /** Splits the stream into "\n"-terminated lines (a minimal LineReceiver). */

@@ -8,7 +8,6 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -26,38 +25,15 @@ import {
   Site,
   type Request,
 } from '../../src/index.ts';
-import { until } from '../support/wait.ts';
+import { PYTHON, pythonPeer, type PythonPeer } from '../support/python-peer.ts';
 import { captureWebLog, serveSite, type Served, type WebLog } from '../web/support.ts';
 
-const PYTHON = '/usr/bin/python3';
 const PEER = fileURLToPath(new URL('./twisted_web_peer.py', import.meta.url));
 const hasTwisted = spawnSync(PYTHON, ['-c', 'import twisted.web'], { encoding: 'utf8' }).status === 0;
 const hasCurl = spawnSync('curl', ['--version'], { encoding: 'utf8' }).status === 0;
 
-type Event = { event: string; [key: string]: unknown };
-
-function peer(...args: string[]) {
-  const child = spawn(PYTHON, [PEER, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const events: Event[] = [];
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  createInterface({ input: child.stdout }).on('line', (line) => events.push(JSON.parse(line) as Event));
-  const exited = new Promise<number | null>((r) => child.on('exit', r));
-  return {
-    events,
-    async next(kind: string, timeoutMs = 20_000): Promise<Event> {
-      await until(
-        () => events.some((e) => e.event === kind),
-        `the peer's "${kind}" (stderr: ${stderr})`,
-        timeoutMs,
-      );
-      return events.find((e) => e.event === kind)!;
-    },
-    async stop(): Promise<void> {
-      child.stdin.end();
-      await exited;
-    },
-  };
+function peer(...args: string[]): PythonPeer {
+  return pythonPeer(PEER, args);
 }
 
 function curl(

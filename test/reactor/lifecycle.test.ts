@@ -82,6 +82,13 @@ async function exitWithin(
   }
 }
 
+/** Waits for `child` to exit (within the usual time) and checks its exit code and what it printed. */
+async function expectExit(child: Child, code: number, lines: string[]): Promise<void> {
+  const exit = await exitWithin(child);
+  expect(exit.code).toBe(code);
+  expect(child.lines).toEqual(lines);
+}
+
 /** True if the process is still running after `ms` (it must be kept alive by something). */
 async function stillAliveAfter(child: Child, ms: number): Promise<boolean> {
   const exited = await Promise.race([
@@ -99,9 +106,7 @@ describe('reactor lifecycle in a real process', () => {
   test('startup and shutdown run in order, then the process exits by itself, promptly', async () => {
     const child = start('lifecycle.mjs');
     await child.waitFor('stop returned');
-    const { code } = await exitWithin(child);
-    expect(code).toBe(0);
-    expect(child.lines).toEqual([
+    await expectExit(child, 0, [
       'calling run',
       // before-startup triggers run inside run(); this one returns a Deferred, the rest waits.
       'before startup running=false',
@@ -133,31 +138,23 @@ describe('reactor lifecycle in a real process', () => {
       await child.waitFor('running');
       expect(await stillAliveAfter(child, 500)).toBe(true);
       child.proc.kill('SIGUSR2');
-      const { code } = await exitWithin(child);
-      expect(code).toBe(0);
-      expect(child.lines).toEqual(['running', 'stopping', 'run resolved', 'exit 0']);
+      await expectExit(child, 0, ['running', 'stopping', 'run resolved', 'exit 0']);
     },
   );
 
   test('without run(), a pending callLater keeps the process alive until it fires', async () => {
     const child = start('keepalive.mjs', 'pending');
-    const { code } = await exitWithin(child);
-    expect(code).toBe(0);
-    expect(child.lines).toEqual(['scheduled', 'fired', 'exit 0']);
+    await expectExit(child, 0, ['scheduled', 'fired', 'exit 0']);
   });
 
   test('a cancelled callLater does not keep the process alive', async () => {
     const child = start('keepalive.mjs', 'cancelled');
-    const { code } = await exitWithin(child);
-    expect(code).toBe(0);
-    expect(child.lines).toEqual(['cancelled', 'exit 0']);
+    await expectExit(child, 0, ['cancelled', 'exit 0']);
   });
 
   test('crash() resolves run() and lets the process exit', async () => {
     const child = start('keepalive.mjs', 'crash');
-    const { code } = await exitWithin(child);
-    expect(code).toBe(0);
-    expect(child.lines).toEqual(['running', 'crashed', 'run resolved', 'exit 0']);
+    await expectExit(child, 0, ['running', 'crashed', 'run resolved', 'exit 0']);
   });
 });
 
@@ -188,40 +185,32 @@ describe.runIf(process.platform !== 'win32')('signals', () => {
     // The shutdown hangs on a Deferred that never fires.
     expect(await stillAliveAfter(child, 300)).toBe(true);
     child.proc.kill('SIGINT');
-    const { code } = await exitWithin(child);
-    expect(code).toBe(130);
-    expect(child.lines).toEqual(['ready', 'before shutdown', 'exit 130']);
+    await expectExit(child, 130, ['ready', 'before shutdown', 'exit 130']);
     expect(child.stderr()).toContain('Received SIGINT again during shutdown');
   });
 });
 
+/** What react.mjs prints when react exited with `exit`: main runs at once, before the reactor does, as in Twisted. */
+function reactLines(exit: number): string[] {
+  return [
+    'main running=false word=hello',
+    'react returned',
+    'main resumed',
+    'before shutdown',
+    `exit ${exit}`,
+  ];
+}
+
 describe('react', () => {
   test('exit code 0 when main succeeds', async () => {
     const child = start('react.mjs', 'ok');
-    const { code } = await exitWithin(child);
-    expect(code).toBe(0);
-    expect(child.lines).toEqual([
-      // main runs at once, before the reactor does, as in Twisted.
-      'main running=false word=hello',
-      'react returned',
-      'main resumed',
-      'before shutdown',
-      'exit 0',
-    ]);
+    await expectExit(child, 0, reactLines(0));
     expect(child.stderr()).toBe('');
   });
 
   test('exit code 1 when main fails, and the error is printed', async () => {
     const child = start('react.mjs', 'fail');
-    const { code } = await exitWithin(child);
-    expect(code).toBe(1);
-    expect(child.lines).toEqual([
-      'main running=false word=hello',
-      'react returned',
-      'main resumed',
-      'before shutdown',
-      'exit 1',
-    ]);
+    await expectExit(child, 1, reactLines(1));
     expect(child.stderr()).toContain('main function encountered error');
     expect(child.stderr()).toContain('Error: main failed on purpose');
   });
@@ -236,14 +225,6 @@ describe('react', () => {
 
   test('when something else stops the reactor, react exits with 0 once shutdown completes', async () => {
     const child = start('react.mjs', 'stopped');
-    const { code } = await exitWithin(child);
-    expect(code).toBe(0);
-    expect(child.lines).toEqual([
-      'main running=false word=hello',
-      'react returned',
-      'main resumed',
-      'before shutdown',
-      'exit 0',
-    ]);
+    await expectExit(child, 0, reactLines(0));
   });
 });

@@ -65,6 +65,12 @@ function track(reactor: Reactor, port: IListeningPort<StreamAddress>): number {
   return (port.getHost() as { port: number }).port;
 }
 
+/** `site` (a fresh `makeSite()` by default) on `reactor.listenSSL` with the server certificate; its port. */
+function serveOverTLS(reactor: Reactor, site: Site = makeSite()): number {
+  const options = new CertificateOptions({ privateKey: server.key, certificate: server.cert });
+  return track(reactor, reactor.listenSSL(0, site, options, { interface: '127.0.0.1' }));
+}
+
 /** GET with Node's https, trusting the test authority; the body and the Set-Cookie headers. */
 function httpsGet(port: number, path: string): Promise<{ status: number; body: string; cookies: string[] }> {
   return new Promise((resolve, reject) => {
@@ -87,15 +93,7 @@ function httpsGet(port: number, path: string): Promise<{ status: number; body: s
 describe('Site over listenSSL', () => {
   test('requests arrive over TLS and know it: isSecure, https URLs, a secure session cookie', async () => {
     const reactor = new Reactor();
-    const port = track(
-      reactor,
-      reactor.listenSSL(
-        0,
-        makeSite(),
-        new CertificateOptions({ privateKey: server.key, certificate: server.cert }),
-        { interface: '127.0.0.1' },
-      ),
-    );
+    const port = serveOverTLS(reactor);
     const got = await httpsGet(port, '/who');
     expect(got.status).toBe(200);
     const body = JSON.parse(got.body) as { secure: boolean; url: string; session: string };
@@ -115,15 +113,7 @@ describe('Site over listenSSL', () => {
       accepted++;
       return build(addr);
     };
-    const port = track(
-      reactor,
-      reactor.listenSSL(
-        0,
-        site,
-        new CertificateOptions({ privateKey: server.key, certificate: server.cert }),
-        { interface: '127.0.0.1' },
-      ),
-    );
+    const port = serveOverTLS(reactor, site);
     const pool = new HTTPConnectionPool(reactor);
     cleanups.push(() => pool.closeCachedConnections());
     const agent = new Agent(reactor, {
@@ -141,15 +131,7 @@ describe('Site over listenSSL', () => {
 
   test('an Agent without the test authority refuses the Site: verification is on by default', async () => {
     const reactor = new Reactor();
-    const port = track(
-      reactor,
-      reactor.listenSSL(
-        0,
-        makeSite(),
-        new CertificateOptions({ privateKey: server.key, certificate: server.cert }),
-        { interface: '127.0.0.1' },
-      ),
-    );
+    const port = serveOverTLS(reactor);
     const err = await new Agent(reactor).request('GET', `https://127.0.0.1:${port}/who`).then(
       () => undefined,
       (e: unknown) => e,
@@ -160,15 +142,7 @@ describe('Site over listenSSL', () => {
 
   test('a client speaking plain HTTP to the TLS port gets no HTTP answer and the Site goes on serving', async () => {
     const reactor = new Reactor();
-    const port = track(
-      reactor,
-      reactor.listenSSL(
-        0,
-        makeSite(),
-        new CertificateOptions({ privateKey: server.key, certificate: server.cert }),
-        { interface: '127.0.0.1' },
-      ),
-    );
+    const port = serveOverTLS(reactor);
     const answer = await new Promise<string>((resolve) => {
       const socket = net.connect(port, '127.0.0.1', () =>
         socket.write('GET /who HTTP/1.1\r\nHost: x\r\n\r\n'),

@@ -7,6 +7,7 @@ import { NotImplementedError, StringTooLongError } from '../../errors/basic.ts';
 import { AsyncResults } from './async-results.ts';
 import { PendingBytes } from './pending-bytes.ts';
 import { PauseableReceiver } from './pauseable-receiver.ts';
+import { ReceiveQueue } from './receive-queue.ts';
 import { toBytes } from './to-bytes.ts';
 
 const EMPTY = Buffer.alloc(0);
@@ -33,11 +34,9 @@ export class IntNStringReceiver extends PauseableReceiver {
   readonly #partial = new PendingBytes();
   /** The payload length of the frame in `#partial`, once its prefix is whole; -1 before. */
   #partialLength = -1;
-  /** The data being parsed, from `#offset`, then what arrived meanwhile. */
-  #segment: Buffer = EMPTY;
-  #offset = 0;
-  #queue: Buffer[] = [];
-  #busy = false;
+  /** The data not parsed yet. */
+  readonly #input = new ReceiveQueue();
+  readonly #parse = (): void => this.#deliver();
   /** After a length over `MAX_LENGTH` the stream cannot be framed any more: all is dropped. */
   #unframed = false;
   readonly #async = new AsyncResults();
@@ -45,42 +44,24 @@ export class IntNStringReceiver extends PauseableReceiver {
   /** Splits what arrives into messages for `stringReceived`; re-entrant, and stops while paused. */
   override dataReceived(data: Buffer): void | Promise<void> {
     if (this.#unframed) return;
-    if (data.length > 0) {
-      if (this.#offset >= this.#segment.length && this.#queue.length === 0) {
-        this.#segment = data;
-        this.#offset = 0;
-      } else {
-        this.#queue.push(data);
-      }
-    }
-    if (this.#busy) return;
-    this.#busy = true;
-    try {
-      this.#deliver();
-    } finally {
-      this.#busy = false;
-    }
+    if (!this.#input.feed(data, this.#parse)) return;
     return this.#async.settle();
   }
 
   #deliver(): void {
     const prefixLength = this.prefixLength;
     const partial = this.#partial;
+    const input = this.#input;
     while (!this.paused && !this.#unframed) {
-      let segment = this.#segment;
-      let start = this.#offset;
-      if (start >= segment.length) {
-        const next = this.#queue.shift();
-        if (next === undefined) return;
-        segment = this.#segment = next;
-        start = this.#offset = 0;
-      }
+      if (!input.next()) return;
+      const segment = input.segment;
+      const start = input.offset;
       const available = segment.length - start;
       if (this.#partialLength >= 0) {
         // Finish the payload begun in earlier data, copying only the bytes it still lacks.
         const take = Math.min(this.#partialLength - partial.length, available);
         partial.append(segment.subarray(start, start + take));
-        this.#offset = start + take;
+        input.offset = start + take;
         if (partial.length < this.#partialLength) continue;
         this.#partialLength = -1;
         this.#async.add(this.stringReceived(partial.take()));
@@ -90,7 +71,7 @@ export class IntNStringReceiver extends PauseableReceiver {
         // Finish the length prefix begun in earlier data.
         const take = Math.min(prefixLength - partial.length, available);
         partial.append(segment.subarray(start, start + take));
-        this.#offset = start + take;
+        input.offset = start + take;
         if (partial.length < prefixLength) continue;
         const length = partial.take().readUIntBE(0, prefixLength);
         if (!this.#checkLength(length)) return;
@@ -100,7 +81,7 @@ export class IntNStringReceiver extends PauseableReceiver {
       }
       if (available < prefixLength) {
         partial.append(segment.subarray(start));
-        this.#offset = segment.length;
+        input.offset = segment.length;
         continue;
       }
       const length = segment.readUIntBE(start, prefixLength);
@@ -110,10 +91,10 @@ export class IntNStringReceiver extends PauseableReceiver {
         // A copy of the payload's start, so that it does not keep the whole chunk alive.
         this.#partialLength = length;
         partial.append(segment.subarray(start + prefixLength));
-        this.#offset = segment.length;
+        input.offset = segment.length;
         continue;
       }
-      this.#offset = end;
+      input.offset = end;
       this.#async.add(this.stringReceived(segment.subarray(start + prefixLength, end)));
     }
   }
@@ -124,9 +105,7 @@ export class IntNStringReceiver extends PauseableReceiver {
     this.#unframed = true;
     this.#partial.take();
     this.#partialLength = -1;
-    this.#segment = EMPTY;
-    this.#offset = 0;
-    this.#queue = [];
+    this.#input.clear();
     this.#async.add(this.lengthLimitExceeded(length));
     return false;
   }

@@ -7,10 +7,9 @@ import { NotImplementedError } from '../../errors/basic.ts';
 import { AsyncResults } from './async-results.ts';
 import { DelimiterCache } from './delimiter.ts';
 import { PendingBytes } from './pending-bytes.ts';
+import { ReceiveQueue } from './receive-queue.ts';
 import { PauseableReceiver } from './pauseable-receiver.ts';
 import { toBytes } from './to-bytes.ts';
-
-const EMPTY = Buffer.alloc(0);
 
 /**
  * A protocol that receives lines and/or raw data, by mode: in line mode each line reaches
@@ -41,14 +40,11 @@ export class LineReceiver extends PauseableReceiver {
   /** `true` in line mode, `false` in raw mode (Twisted's `line_mode`, a 1/0 there). */
   line_mode = true;
 
-  /** The line begun in earlier data: it comes before `#segment`. */
+  /** The line begun in earlier data: it comes before `#input`. */
   readonly #partial = new PendingBytes();
-  /** The data being parsed, from `#offset`. */
-  #segment: Buffer = EMPTY;
-  #offset = 0;
-  /** Data that arrived while parsing or paused, after `#segment`. */
-  #queue: Buffer[] = [];
-  #busy = false;
+  /** The data not parsed yet. */
+  readonly #input = new ReceiveQueue();
+  readonly #parse = (): void => this.#deliver();
   readonly #delimiter = new DelimiterCache();
   readonly #async = new AsyncResults();
 
@@ -59,38 +55,20 @@ export class LineReceiver extends PauseableReceiver {
    * disconnecting, as Twisted's does: no line is handled after `loseConnection()`.
    */
   override dataReceived(data: Buffer): void | Promise<void> {
-    if (data.length > 0) {
-      if (this.#offset >= this.#segment.length && this.#queue.length === 0) {
-        this.#segment = data;
-        this.#offset = 0;
-      } else {
-        this.#queue.push(data);
-      }
-    }
-    if (this.#busy) return;
-    this.#busy = true;
-    try {
-      this.#deliver();
-    } finally {
-      this.#busy = false;
-    }
+    if (!this.#input.feed(data, this.#parse)) return;
     return this.#async.settle();
   }
 
   #deliver(): void {
     const results = this.#async;
+    const input = this.#input;
     // Twisted looks at `disconnecting` only after a line; looking before each one too means no
     // data is handled once the connection is closing, however the chunks fell (a real transport
     // stops reading at loseConnection() anyway).
     while (!this.paused && !this.transport?.disconnecting) {
-      let segment = this.#segment;
-      let start = this.#offset;
-      if (start >= segment.length) {
-        const next = this.#queue.shift();
-        if (next === undefined) return;
-        segment = this.#segment = next;
-        start = this.#offset = 0;
-      }
+      if (!input.next()) return;
+      const segment = input.segment;
+      const start = input.offset;
       if (!this.line_mode) {
         // Everything received so far at once, as Twisted hands its whole buffer over: what
         // rawDataReceived gives back through setLineMode(extra) then comes before later data.
@@ -104,7 +82,7 @@ export class LineReceiver extends PauseableReceiver {
         const straddling = this.#partial.straddle(segment, start, delimiter);
         if (straddling > 0) {
           this.#partial.drop(straddling);
-          this.#offset = start + delimiter.length - straddling;
+          input.offset = start + delimiter.length - straddling;
         } else {
           const end = segment.indexOf(delimiter, start);
           const added = (end === -1 ? segment.length : end) - start;
@@ -114,10 +92,10 @@ export class LineReceiver extends PauseableReceiver {
           }
           this.#partial.append(segment.subarray(start, start + added));
           if (end === -1) {
-            this.#offset = segment.length;
+            input.offset = segment.length;
             continue;
           }
-          this.#offset = end + delimiter.length;
+          input.offset = end + delimiter.length;
         }
         line = this.#partial.take();
       } else {
@@ -129,7 +107,7 @@ export class LineReceiver extends PauseableReceiver {
           }
           // A copy, so that the start of a line does not keep the whole chunk alive.
           this.#partial.append(segment.subarray(start));
-          this.#offset = segment.length;
+          input.offset = segment.length;
           continue;
         }
         if (end - start > this.MAX_LENGTH) {
@@ -137,7 +115,7 @@ export class LineReceiver extends PauseableReceiver {
           results.add(this.lineLengthExceeded(this.clearLineBuffer()));
           return;
         }
-        this.#offset = end + delimiter.length;
+        input.offset = end + delimiter.length;
         line = segment.subarray(start, end);
       }
       if (line.length > this.MAX_LENGTH) {
@@ -150,10 +128,7 @@ export class LineReceiver extends PauseableReceiver {
 
   /** Empties the buffer and returns what it held: data received but not yet handled. */
   clearLineBuffer(): Buffer {
-    const pieces = [this.#partial.take(), this.#segment.subarray(this.#offset), ...this.#queue];
-    this.#segment = EMPTY;
-    this.#offset = 0;
-    this.#queue = [];
+    const pieces = [this.#partial.take(), ...this.#input.clear()];
     const nonEmpty = pieces.filter((p) => p.length > 0);
     return nonEmpty.length === 1 ? nonEmpty[0] : Buffer.concat(nonEmpty);
   }

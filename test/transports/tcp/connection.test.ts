@@ -3,7 +3,7 @@
  * Twisted's test_tcp.py and internet/test/test_tcp.py: data both ways, clean closes, aborts,
  * half-close, errors in protocol callbacks, addresses, TCP options, and the state flags.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { ConnectionAborted, ConnectionDone, ConnectionLost } from '../../../src/errors.ts';
 import type { Failure } from '../../../src/failure.ts';
@@ -11,8 +11,7 @@ import { Factory } from '../../../src/protocols/factory.ts';
 import { Protocol } from '../../../src/protocols/protocol.ts';
 import { Connection } from '../../../src/transports/tcp/connection.ts';
 import {
-  captureLog,
-  cleanup,
+  captureLogPerTest,
   connectedPair,
   newReactor,
   Recording,
@@ -21,14 +20,7 @@ import {
   until,
 } from './helpers.ts';
 
-let log: ReturnType<typeof captureLog>;
-beforeEach(() => {
-  log = captureLog();
-});
-afterEach(async () => {
-  await cleanup();
-  log.stop();
-});
+const log = captureLogPerTest();
 
 class Echo extends Recording {
   override dataReceived(data: Buffer): void {
@@ -91,7 +83,7 @@ describe('data and closing', () => {
     await turns(3);
     expect(client.received.toString()).toBe('a');
     expect(server.events).toEqual(['made', 'lost']);
-    expect(log.errors()).toEqual([]);
+    expect(log().errors()).toEqual([]);
   });
 
   it('abortConnection: the protocol gets ConnectionAborted, the peer a reset (ConnectionLost)', async () => {
@@ -215,9 +207,11 @@ describe('errors in protocol callbacks (logged; the connection dropped with the 
     const reason = await server.lost.asPromise();
     expect(reason.value.message).toBe('bad data');
     expect((await client.lost.asPromise()).value).toBeInstanceOf(ConnectionDone);
-    expect(log.errors().map((e) => e.why)).toEqual([
-      expect.stringMatching(/^Unhandled error in Bad,0,127\.0\.0\.1 dataReceived$/),
-    ]);
+    expect(
+      log()
+        .errors()
+        .map((e) => e.why),
+    ).toEqual([expect.stringMatching(/^Unhandled error in Bad,0,127\.0\.0\.1 dataReceived$/)]);
   });
 
   it('an async dataReceived rejects', async () => {
@@ -235,7 +229,7 @@ describe('errors in protocol callbacks (logged; the connection dropped with the 
     client.transport.write(Buffer.from('x'));
     expect((await server.lost.asPromise()).value.message).toBe('async bad data');
     await client.lost.asPromise();
-    expect(log.errors()).toHaveLength(1);
+    expect(log().errors()).toHaveLength(1);
   });
 
   it('connectionMade throws (server side)', async () => {
@@ -254,7 +248,7 @@ describe('errors in protocol callbacks (logged; the connection dropped with the 
     const bad = await factory.nth(0);
     expect((await bad.lost.asPromise()).value.message).toBe('no hello');
     await closed;
-    expect(log.errors()).toHaveLength(1);
+    expect(log().errors()).toHaveLength(1);
   });
 
   it('connectionLost throws: logged, nothing else', async () => {
@@ -272,7 +266,11 @@ describe('errors in protocol callbacks (logged; the connection dropped with the 
     client.transport.loseConnection();
     await server.lost.asPromise();
     await turns(2);
-    expect(log.errors().map((e) => e.why)).toEqual([expect.stringContaining('connectionLost')]);
+    expect(
+      log()
+        .errors()
+        .map((e) => e.why),
+    ).toEqual([expect.stringContaining('connectionLost')]);
   });
 });
 
@@ -306,7 +304,7 @@ describe('the factory', () => {
     const socket = net.connect(port.getHost().port, '127.0.0.1');
     socket.on('error', () => {});
     await new Promise((r) => socket.on('close', r));
-    const [event] = log.errors();
+    const [event] = log().errors();
     expect(event.failure?.value.message).toMatch(/Wrong\.buildProtocol\(\) return value.*makeConnection\(\)/);
   });
 
@@ -332,7 +330,7 @@ describe('the factory', () => {
     const echoed = await new Promise<Buffer>((r) => second.once('data', r));
     second.destroy();
     expect(echoed.toString()).toBe('ping');
-    expect(log.errors()).toHaveLength(1);
+    expect(log().errors()).toHaveLength(1);
   });
 
   it('the factory is started with the port and stopped with it; logged as Twisted does', async () => {
@@ -346,7 +344,7 @@ describe('the factory', () => {
     expect(f.numPorts).toBe(1);
     await second.stopListening();
     expect(f.numPorts).toBe(0);
-    const messages = log.messages();
+    const messages = log().messages();
     expect(messages).toContain(`Factory starting on ${port.getHost().port}`);
     expect(messages).toContain('Starting factory <Factory>');
     expect(messages).toContain(`(TCP Port ${port.getHost().port} Closed)`);

@@ -5,7 +5,7 @@
  * start/stop and the connector's state follow Twisted's BaseConnector.
  */
 import net from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Deferred } from '../../../src/defer/deferred.ts';
 import { fail } from '../../../src/defer/shortcuts.ts';
 import {
@@ -25,8 +25,7 @@ import { ReconnectingClientFactory } from '../../../src/protocols/reconnecting-c
 import { Factory } from '../../../src/protocols/factory.ts';
 import { Protocol } from '../../../src/protocols/protocol.ts';
 import {
-  captureLog,
-  cleanup,
+  captureLogPerTest,
   ClientRecorder,
   connectedPair,
   newReactor,
@@ -37,14 +36,7 @@ import {
 
 const inNetns = process.env.TWISTED_TS_IN_NETNS === '1';
 
-let log: ReturnType<typeof captureLog>;
-beforeEach(() => {
-  log = captureLog();
-});
-afterEach(async () => {
-  await cleanup();
-  log.stop();
-});
+const log = captureLogPerTest();
 
 /** A port number nothing listens on: bound and released. */
 async function closedPort(): Promise<number> {
@@ -244,7 +236,7 @@ describe('failures reach clientConnectionFailed with the right reason', () => {
     const reason = await factory.failed.asPromise();
     expect(reason.value).toBeInstanceOf(ConnectError);
     expect((reason.value.cause as Error).message).toBe('cannot build');
-    expect(log.errors()).toHaveLength(1);
+    expect(log().errors()).toHaveLength(1);
     await (await server.nth(0)).lost.asPromise();
   });
 });

@@ -8,15 +8,14 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConnectionDone, ConnectionLost } from '../../../src/errors.ts';
 import type { IPushProducer } from '../../../src/interfaces.ts';
 import { Factory } from '../../../src/protocols/factory.ts';
 import { Protocol } from '../../../src/protocols/protocol.ts';
 import type { Connection } from '../../../src/transports/tcp/connection.ts';
 import {
-  captureLog,
-  cleanup,
+  captureLogPerTest,
   ClientRecorder,
   connectedPair,
   newReactor,
@@ -27,14 +26,7 @@ import {
   until,
 } from './helpers.ts';
 
-let log: ReturnType<typeof captureLog>;
-beforeEach(() => {
-  log = captureLog();
-});
-afterEach(async () => {
-  await cleanup();
-  log.stop();
-});
+const log = captureLogPerTest();
 
 class Echo extends Protocol {
   override dataReceived(data: Buffer): void {
@@ -69,7 +61,7 @@ describe('misbehaving peers', () => {
     const reason = await server.lost.asPromise();
     expect(reason.value).toBeInstanceOf(ConnectionLost);
     expect(['ECONNRESET', 'EPIPE']).toContain((reason.value as ConnectionLost).osError?.code);
-    expect(log.errors()).toEqual([]);
+    expect(log().errors()).toEqual([]);
     expect(reactor.getConnections()).toEqual([]);
   });
 

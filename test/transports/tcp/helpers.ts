@@ -3,6 +3,7 @@
  * recording protocol with promises for its events, and a client factory that records outcomes.
  */
 import { readdirSync } from 'node:fs';
+import { afterEach, beforeEach } from 'vitest';
 import { Deferred } from '../../../src/defer/deferred.ts';
 import type { Failure } from '../../../src/failure.ts';
 import type { IAddress, IConnector, IStreamTransport, StreamAddress } from '../../../src/interfaces.ts';
@@ -12,7 +13,9 @@ import { Protocol } from '../../../src/protocols/protocol.ts';
 import { Reactor } from '../../../src/reactor/reactor.ts';
 import type { TcpPort } from '../../../src/transports/tcp/tcp-port.ts';
 
-export { captureLog } from '../../support/log-capture.ts';
+import { captureLog } from '../../support/log-capture.ts';
+
+export { captureLog };
 export { turns, until } from '../../support/wait.ts';
 
 /** A promise with its resolver, resolved once (later calls are ignored); `called` says whether it was. */
@@ -57,6 +60,22 @@ export async function cleanup(): Promise<void> {
     for (const c of r.getConnections()) waits.push(Promise.resolve(c.disconnectForShutdown()));
   }
   await Promise.all(waits);
+}
+
+/**
+ * For a whole test file: captures the log during each test, then closes what the test opened
+ * (`cleanup()`) and stops the capture. Returns the current test's capture.
+ */
+export function captureLogPerTest(): () => ReturnType<typeof captureLog> {
+  let log: ReturnType<typeof captureLog> | undefined;
+  beforeEach(() => {
+    log = captureLog();
+  });
+  afterEach(async () => {
+    await cleanup();
+    log?.stop();
+  });
+  return () => log!;
 }
 
 /**

@@ -4,20 +4,13 @@
  * test_abstract.py: a push producer is paused when the buffer is full and resumed on drain, a
  * pull producer is asked for one chunk at a time, and memory stays bounded against a slow reader.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ProducerStateError } from '../../../src/errors.ts';
 import type { IPullProducer, IPushProducer, IStreamTransport } from '../../../src/interfaces.ts';
 import type { Connection } from '../../../src/transports/tcp/connection.ts';
-import { captureLog, cleanup, connectedPair, newReactor, Recording, turns, until } from './helpers.ts';
+import { captureLogPerTest, connectedPair, newReactor, Recording, turns, until } from './helpers.ts';
 
-let log: ReturnType<typeof captureLog>;
-beforeEach(() => {
-  log = captureLog();
-});
-afterEach(async () => {
-  await cleanup();
-  log.stop();
-});
+captureLogPerTest();
 
 const CHUNK = 64 * 1024;
 

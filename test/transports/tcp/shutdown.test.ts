@@ -6,10 +6,10 @@
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Deferred } from '../../../src/defer/deferred.ts';
 import { ConnectError, ConnectionLost } from '../../../src/errors.ts';
-import { captureLog, cleanup, ClientRecorder, connectedPair, newReactor, Recording } from './helpers.ts';
+import { captureLogPerTest, ClientRecorder, connectedPair, newReactor, Recording } from './helpers.ts';
 
 const fixture = resolve(import.meta.dirname, 'fixtures/shutdown.mjs');
 
@@ -28,14 +28,7 @@ function run(scenario: string): Promise<{ code: number | null; lines: string[]; 
   });
 }
 
-let log: ReturnType<typeof captureLog>;
-beforeEach(() => {
-  log = captureLog();
-});
-afterEach(async () => {
-  await cleanup();
-  log.stop();
-});
+captureLogPerTest();
 
 describe('in a child process', () => {
   it('stop(): ports first, then connections (ConnectionLost), then the process exits by itself', async () => {

@@ -9,10 +9,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionDone, TLSError } from '../../../src/errors.ts';
 import type { Connection } from '../../../src/transports/tcp/connection.ts';
-import { captureLog, cleanup, connectedPair, newReactor, Recording, until } from './helpers.ts';
+import { captureLogPerTest, connectedPair, newReactor, Recording, until } from './helpers.ts';
 
 let dir: string;
 let key: Buffer;
@@ -46,14 +46,7 @@ beforeAll(() => {
   cert = readFileSync(join(dir, 'cert.pem'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let log: ReturnType<typeof captureLog>;
-beforeEach(() => {
-  log = captureLog();
-});
-afterEach(async () => {
-  await cleanup();
-  log.stop();
-});
+captureLogPerTest();
 
 const tlsReason = (e: Error): Error => new TLSError(undefined, { osError: e });
 
